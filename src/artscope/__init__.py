@@ -1,0 +1,8 @@
+"""artscope: search, describe, score and ask about the artworks of a collection, from one index."""
+
+__version__ = "0.1.0"
+
+from artscope.collection import Collection, create, open  # noqa: E402
+from artscope.embedders.registry import create_embedder, list_embedders  # noqa: E402
+
+__all__ = ["Collection", "__version__", "create", "create_embedder", "list_embedders", "open"]

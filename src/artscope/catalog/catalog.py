@@ -1,0 +1,367 @@
+"""SQLite catalog. One connection per thread (WAL: readers never block the writer)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from artscope.catalog.schema import migrate
+from artscope.errors import NotFoundError
+from artscope.types import TEXT_FIELDS, ArtworkRecord, ImageView, Passage
+
+_FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+class UpsertStatus(StrEnum):
+    ADDED = "added"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+def fts_query(text: str) -> str | None:
+    """A user's words as an FTS5 OR-query of quoted terms (no operator injection)."""
+    terms = [t for t in _FTS_TOKEN.findall(text.lower()) if len(t) > 1 or t.isdigit()]
+    return " OR ".join(f'"{t}"' for t in dict.fromkeys(terms)) or None
+
+
+def record_hash(record: ArtworkRecord) -> str:
+    data = record.model_dump(exclude={"views"})
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class Catalog:
+    """Artworks, views (images), sources, passages, FTS5, jobs and predictions."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        migrate(self.conn)
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+        return conn
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All-or-nothing: commits on success, rolls back on any exception."""
+        conn = self.conn
+        if conn.in_transaction:  # nested: join the outer transaction
+            yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # -- artworks ---------------------------------------------------------------------------
+    def upsert_artwork(self, record: ArtworkRecord) -> tuple[int, UpsertStatus]:
+        """Insert or update a record (metadata only; views are added with ``add_view``)."""
+        digest = record_hash(record)
+        row = self.conn.execute("SELECT rowid, record_hash FROM artworks WHERE id = ?", (record.id,)).fetchone()
+        values = {name: getattr(record, name) for name in TEXT_FIELDS}
+        values.update(artists=json.dumps(record.artists), subjects=json.dumps(record.subjects),
+                      extra=json.dumps(record.extra, default=str), year_start=record.year_start,
+                      year_end=record.year_end, record_hash=digest)
+        with self.transaction() as conn:
+            if row is None:
+                cols = ", ".join(["id", *values])
+                marks = ", ".join("?" * (len(values) + 1))
+                rowid = conn.execute(f"INSERT INTO artworks ({cols}) VALUES ({marks})",
+                                     [record.id, *values.values()]).lastrowid
+                status = UpsertStatus.ADDED
+            elif row["record_hash"] == digest:
+                return int(row["rowid"]), UpsertStatus.UNCHANGED
+            else:
+                rowid = int(row["rowid"])
+                sets = ", ".join(f"{k} = ?" for k in values)
+                conn.execute(f"UPDATE artworks SET {sets}, state = 'pending', updated_at = datetime('now') "
+                             "WHERE rowid = ?", [*values.values(), rowid])
+                conn.execute("DELETE FROM artworks_fts WHERE rowid = ?", (rowid,))
+                status = UpsertStatus.UPDATED
+            conn.execute("INSERT INTO artworks_fts (rowid, title, artists, body) VALUES (?, ?, ?, ?)",
+                         (rowid, record.title or "", " ".join(record.artists), record.text()))
+            for key, value in record.extra.items():
+                kind = "number" if isinstance(value, int | float) and not isinstance(value, bool) else "keyword"
+                conn.execute("INSERT OR IGNORE INTO fields (name, kind) VALUES (?, ?)", (key, kind))
+        return int(rowid), status
+
+    def add_view(self, artwork_rowid: int, view: ImageView) -> tuple[int, bool]:
+        """Attach an image; returns (view id, True if new). Same content hash = same view."""
+        if view.content_hash:
+            row = self.conn.execute("SELECT rowid FROM views WHERE content_hash = ?",
+                                    (view.content_hash,)).fetchone()
+            if row:
+                return int(row["rowid"]), False
+        with self.transaction() as conn:
+            position = conn.execute("SELECT COUNT(*) FROM views WHERE artwork_rowid = ?",
+                                    (artwork_rowid,)).fetchone()[0]
+            rowid = conn.execute(
+                "INSERT INTO views (artwork_rowid, position, uri, content_hash, label, width, height) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (artwork_rowid, position, view.uri, view.content_hash, view.label, view.width, view.height),
+            ).lastrowid
+        return int(rowid), True
+
+    def view_by_hash(self, content_hash: str) -> tuple[int, str] | None:
+        """(view id, artwork id) of an image already in the collection."""
+        row = self.conn.execute(
+            "SELECT v.rowid, a.id FROM views v JOIN artworks a ON a.rowid = v.artwork_rowid "
+            "WHERE v.content_hash = ?", (content_hash,)).fetchone()
+        return (int(row[0]), row[1]) if row else None
+
+    def add_source(self, artwork_rowid: int, source: str, item_key: str, uri: str | None = None) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO sources (artwork_rowid, source, item_key, uri) "
+                          "VALUES (?, ?, ?, ?)", (artwork_rowid, source, item_key, uri))
+
+    def sources_of(self, artwork_id: str) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT s.source, s.item_key, s.uri, s.added_at FROM sources s "
+            "JOIN artworks a ON a.rowid = s.artwork_rowid WHERE a.id = ? ORDER BY s.added_at", (artwork_id,))
+        return [dict(r) for r in rows]
+
+    def _record(self, row: sqlite3.Row, views: list[ImageView]) -> ArtworkRecord:
+        data = {name: row[name] for name in TEXT_FIELDS}
+        return ArtworkRecord(id=row["id"], artists=json.loads(row["artists"]),
+                             subjects=json.loads(row["subjects"]), extra=json.loads(row["extra"]),
+                             year_start=row["year_start"], year_end=row["year_end"], views=views, **data)
+
+    def _views(self, rowids: Sequence[int]) -> dict[int, list[ImageView]]:
+        out: dict[int, list[ImageView]] = {r: [] for r in rowids}
+        for chunk in _chunks(list(rowids), 500):
+            marks = ",".join("?" * len(chunk))
+            for v in self.conn.execute(
+                    f"SELECT * FROM views WHERE artwork_rowid IN ({marks}) AND state != 'failed' "
+                    "ORDER BY artwork_rowid, position", chunk):
+                out[v["artwork_rowid"]].append(ImageView(id=v["rowid"], uri=v["uri"], label=v["label"],
+                                                         content_hash=v["content_hash"], width=v["width"],
+                                                         height=v["height"]))
+        return out
+
+    def get(self, artwork_id: str) -> ArtworkRecord:
+        records = self.get_many([artwork_id])
+        if not records:
+            raise NotFoundError(f"No artwork with id {artwork_id!r} in this collection.")
+        return records[0]
+
+    def get_many(self, artwork_ids: Sequence[str]) -> list[ArtworkRecord]:
+        """Records in the order asked (ids not found are left out)."""
+        rows: dict[str, sqlite3.Row] = {}
+        for chunk in _chunks(list(artwork_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            rows.update({r["id"]: r for r in self.conn.execute(
+                f"SELECT * FROM artworks WHERE id IN ({marks})", chunk)})
+        views = self._views([r["rowid"] for r in rows.values()])
+        return [self._record(rows[i], views[rows[i]["rowid"]]) for i in artwork_ids if i in rows]
+
+    def get_by_rowids(self, rowids: Sequence[int]) -> list[ArtworkRecord]:
+        ids = self.ids_for_rowids(rowids)
+        return self.get_many([ids[r] for r in rowids if r in ids])
+
+    def ids_for_rowids(self, rowids: Sequence[int]) -> dict[int, str]:
+        out: dict[int, str] = {}
+        for chunk in _chunks(list(rowids), 500):
+            marks = ",".join("?" * len(chunk))
+            out.update({r[0]: r[1] for r in self.conn.execute(
+                f"SELECT rowid, id FROM artworks WHERE rowid IN ({marks})", chunk)})
+        return out
+
+    def rowid_of(self, artwork_id: str) -> int:
+        row = self.conn.execute("SELECT rowid FROM artworks WHERE id = ?", (artwork_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"No artwork with id {artwork_id!r} in this collection.")
+        return int(row[0])
+
+    def iter_records(self, batch: int = 500, where: str = "1", params: Sequence[Any] = ()) -> Iterator[ArtworkRecord]:
+        last = 0
+        while True:
+            rows = self.conn.execute(f"SELECT * FROM artworks WHERE rowid > ? AND ({where}) ORDER BY rowid "
+                                     f"LIMIT {int(batch)}", [last, *params]).fetchall()
+            if not rows:
+                return
+            views = self._views([r["rowid"] for r in rows])
+            for r in rows:
+                yield self._record(r, views[r["rowid"]])
+            last = rows[-1]["rowid"]
+
+    def count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM artworks").fetchone()[0])
+
+    def counts(self) -> dict[str, int]:
+        one = self.conn.execute
+        return {
+            "artworks": one("SELECT COUNT(*) FROM artworks").fetchone()[0],
+            "images": one("SELECT COUNT(*) FROM views WHERE state = 'indexed'").fetchone()[0],
+            "passages": one("SELECT COUNT(*) FROM passages").fetchone()[0],
+            "pending": one("SELECT (SELECT COUNT(*) FROM artworks WHERE state = 'pending') + "
+                           "(SELECT COUNT(*) FROM views WHERE state = 'pending') + "
+                           "(SELECT COUNT(*) FROM passages WHERE state = 'pending')").fetchone()[0],
+        }
+
+    def user_fields(self) -> dict[str, str]:
+        """Fields beyond the well-known ones that records carry, with their kind."""
+        return {r[0]: r[1] for r in self.conn.execute("SELECT name, kind FROM fields ORDER BY name")}
+
+    # -- index state ------------------------------------------------------------------------
+    def pending_views(self, limit: int = 256) -> list[tuple[int, int, str]]:
+        """(view id, artwork rowid, uri) of images not yet in the index."""
+        return [tuple(r) for r in self.conn.execute(
+            "SELECT rowid, artwork_rowid, uri FROM views WHERE state = 'pending' ORDER BY rowid LIMIT ?",
+            (limit,))]
+
+    def pending_artworks(self, limit: int = 256) -> list[int]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT rowid FROM artworks WHERE state = 'pending' ORDER BY rowid LIMIT ?", (limit,))]
+
+    def pending_passages(self, limit: int = 256) -> list[int]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT rowid FROM passages WHERE state = 'pending' ORDER BY rowid LIMIT ?", (limit,))]
+
+    def mark_indexed(self, table: str, rowids: Sequence[int]) -> None:
+        assert table in ("artworks", "views", "passages")
+        with self.transaction() as conn:
+            conn.executemany(f"UPDATE {table} SET state = 'indexed' WHERE rowid = ?", [(r,) for r in rowids])
+
+    def mark_view_failed(self, view_id: int, error: str) -> None:
+        self.conn.execute("UPDATE views SET state = 'failed', error = ? WHERE rowid = ?", (error, view_id))
+
+    def view_rows(self, view_ids: Sequence[int]) -> dict[int, sqlite3.Row]:
+        out: dict[int, sqlite3.Row] = {}
+        for chunk in _chunks(list(view_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            out.update({r["rowid"]: r for r in self.conn.execute(
+                f"SELECT v.*, a.id AS artwork_id FROM views v JOIN artworks a ON a.rowid = v.artwork_rowid "
+                f"WHERE v.rowid IN ({marks})", chunk)})
+        return out
+
+    # -- passages ---------------------------------------------------------------------------
+    def upsert_passage(self, passage: Passage) -> tuple[int, UpsertStatus]:
+        digest = hashlib.sha256(json.dumps(passage.model_dump(), sort_keys=True).encode()).hexdigest()
+        row = self.conn.execute("SELECT rowid, text_hash FROM passages WHERE id = ?", (passage.id,)).fetchone()
+        if row and row["text_hash"] == digest:
+            return int(row["rowid"]), UpsertStatus.UNCHANGED
+        with self.transaction() as conn:
+            if row is None:
+                rowid = conn.execute(
+                    "INSERT INTO passages (id, artwork_id, text, source, title, text_hash) VALUES (?,?,?,?,?,?)",
+                    (passage.id, passage.artwork_id, passage.text, passage.source, passage.title, digest),
+                ).lastrowid
+                status = UpsertStatus.ADDED
+            else:
+                rowid = int(row["rowid"])
+                conn.execute("UPDATE passages SET artwork_id=?, text=?, source=?, title=?, text_hash=?, "
+                             "state='pending' WHERE rowid=?",
+                             (passage.artwork_id, passage.text, passage.source, passage.title, digest, rowid))
+                conn.execute("DELETE FROM passages_fts WHERE rowid = ?", (rowid,))
+                status = UpsertStatus.UPDATED
+            conn.execute("INSERT INTO passages_fts (rowid, text) VALUES (?, ?)",
+                         (rowid, f"{passage.title or ''} {passage.text}"))
+        return int(rowid), status
+
+    def passages_by_rowids(self, rowids: Sequence[int]) -> dict[int, Passage]:
+        out: dict[int, Passage] = {}
+        for chunk in _chunks(list(rowids), 500):
+            marks = ",".join("?" * len(chunk))
+            for r in self.conn.execute(f"SELECT * FROM passages WHERE rowid IN ({marks})", chunk):
+                out[r["rowid"]] = Passage(id=r["id"], text=r["text"], artwork_id=r["artwork_id"],
+                                          source=r["source"], title=r["title"])
+        return out
+
+    def get_passage(self, passage_id: str) -> Passage:
+        row = self.conn.execute("SELECT rowid FROM passages WHERE id = ?", (passage_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"No passage with id {passage_id!r} in this collection.")
+        return self.passages_by_rowids([row[0]])[row[0]]
+
+    def passages_for(self, artwork_id: str) -> list[Passage]:
+        rowids = [r[0] for r in self.conn.execute(
+            "SELECT rowid FROM passages WHERE artwork_id = ? ORDER BY rowid", (artwork_id,))]
+        found = self.passages_by_rowids(rowids)
+        return [found[r] for r in rowids]
+
+    # -- text search (BM25) -----------------------------------------------------------------
+    def search_artworks_bm25(self, text: str, limit: int = 100) -> list[tuple[int, float]]:
+        """(artwork rowid, BM25 score: higher is better), best first."""
+        query = fts_query(text)
+        if query is None:
+            return []
+        rows = self.conn.execute(
+            "SELECT rowid, -bm25(artworks_fts, 4.0, 3.0, 1.0) AS score FROM artworks_fts "
+            "WHERE artworks_fts MATCH ? ORDER BY bm25(artworks_fts, 4.0, 3.0, 1.0) LIMIT ?", (query, limit))
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    def search_passages_bm25(self, text: str, limit: int = 100) -> list[tuple[int, float]]:
+        query = fts_query(text)
+        if query is None:
+            return []
+        rows = self.conn.execute(
+            "SELECT rowid, -bm25(passages_fts) FROM passages_fts WHERE passages_fts MATCH ? "
+            "ORDER BY bm25(passages_fts) LIMIT ?", (query, limit))
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    # -- jobs -------------------------------------------------------------------------------
+    def start_job(self, job_id: str, kind: str, params: dict[str, Any]) -> None:
+        self.conn.execute(
+            "INSERT INTO jobs (id, kind, params, state) VALUES (?, ?, ?, 'running') "
+            "ON CONFLICT(id) DO UPDATE SET state = 'running', finished_at = NULL",
+            (job_id, kind, json.dumps(params)))
+
+    def record_item(self, job_id: str, item_key: str, status: str, artwork_id: str | None = None,
+                    error: str | None = None) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO job_items (job_id, item_key, status, artwork_id, error) "
+                          "VALUES (?, ?, ?, ?, ?)", (job_id, item_key, status, artwork_id, error))
+
+    def done_items(self, job_id: str) -> set[str]:
+        return {r[0] for r in self.conn.execute(
+            "SELECT item_key FROM job_items WHERE job_id = ? AND status != 'failed'", (job_id,))}
+
+    def finish_job(self, job_id: str, state: str, counts: dict[str, int], message: str | None = None) -> None:
+        self.conn.execute("UPDATE jobs SET state = ?, counts = ?, message = ?, finished_at = datetime('now') "
+                          "WHERE id = ?", (state, json.dumps(counts), message, job_id))
+
+    def update_job_progress(self, job_id: str, counts: dict[str, int], total: int | None) -> None:
+        self.conn.execute("UPDATE jobs SET counts = ?, total = ? WHERE id = ?",
+                          (json.dumps(counts), total, job_id))
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        row = self.conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"No ingest job with id {job_id!r}.")
+        out = dict(row)
+        out["params"], out["counts"] = json.loads(out["params"]), json.loads(out["counts"])
+        out["errors"] = [dict(r) for r in self.conn.execute(
+            "SELECT item_key, error FROM job_items WHERE job_id = ? AND status = 'failed'", (job_id,))]
+        return out
+
+    def jobs(self, limit: int = 50) -> list[dict[str, Any]]:
+        rows = self.conn.execute("SELECT id FROM jobs ORDER BY started_at DESC LIMIT ?", (limit,))
+        return [self.job(r[0]) for r in rows.fetchall()]
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

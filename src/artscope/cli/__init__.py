@@ -1,0 +1,1 @@
+"""The artscope command line."""

@@ -1,0 +1,36 @@
+"""One settings object, read from ``ARTSCOPE_*`` environment variables (and a ``.env`` file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ARTSCOPE_", env_file=".env", extra="ignore")
+
+    embedder: str = "builtin"
+    device: str | None = None
+    """cpu, cuda, or unset for the best available."""
+    max_image_pixels: int = 64_000_000
+    """Images larger than this are refused (decompression bombs)."""
+    max_download_bytes: int = 50_000_000
+    download_timeout_s: float = 30.0
+    ingest_batch: int = 32
+    # the language model for `ask`, composed search and dialogue (any OpenAI-compatible endpoint)
+    llm_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout_s: float = 60.0
+    # the HTTP service
+    token: str | None = None
+    """Bearer token for writes; unset means the service is read-only."""
+    token_file: str | None = None
+    max_upload_bytes: int = 20_000_000
+    request_timeout_s: float = 120.0
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

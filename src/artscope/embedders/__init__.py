@@ -1,0 +1,1 @@
+"""Embedders: one protocol, one registry; backends by spec string."""

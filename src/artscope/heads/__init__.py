@@ -1,0 +1,1 @@
+"""Trainable heads over stored embeddings (they never load a backbone)."""

@@ -1,0 +1,124 @@
+"""The vector store interface. Two implementations: Qdrant Edge in-process (the default) and
+qdrant-client against a Qdrant server or cluster by URL.
+
+A store holds *spaces* (an Edge shard each, or a server collection each); a point id is the
+SQLite rowid of the thing it embeds, so the catalog and the index join without a mapping table.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from artscope.errors import InvalidInputError
+from artscope.types import Filters, Range
+
+
+class VectorSpec(BaseModel):
+    size: int
+    multivector: bool = False
+    graph: bool = True
+    """False: no HNSW graph (late-interaction tokens are only used to rescore)."""
+    quantize: bool = True
+    """int8 scalar quantization with rescoring."""
+
+
+class SpaceSpec(BaseModel):
+    name: str
+    vectors: dict[str, VectorSpec]
+    keyword_fields: tuple[str, ...] = ()
+    integer_fields: tuple[str, ...] = ()
+
+
+@dataclass
+class Point:
+    id: int
+    vectors: dict[str, np.ndarray]
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Hit:
+    id: int
+    score: float
+    payload: dict[str, Any]
+    vectors: dict[str, Any] | None = None
+
+
+@dataclass
+class Prefetch:
+    """A first stage: the candidates a final query rescores."""
+
+    using: str
+    vector: np.ndarray
+    limit: int
+
+
+class VectorStore(ABC):
+    """What tasks and ingest need from a vector database."""
+
+    @abstractmethod
+    def ensure_space(self, spec: SpaceSpec) -> None:
+        """Create the space if missing (idempotent); index its payload fields."""
+
+    @abstractmethod
+    def has_space(self, name: str) -> bool: ...
+
+    @abstractmethod
+    def upsert(self, space: str, points: Sequence[Point]) -> None:
+        """Insert or replace points; one call is all-or-nothing."""
+
+    @abstractmethod
+    def delete(self, space: str, ids: Sequence[int]) -> None: ...
+
+    @abstractmethod
+    def query(self, space: str, using: str, vector: np.ndarray, limit: int,
+              filters: Filters | None = None, prefetch: Prefetch | None = None,
+              exact: bool = False) -> list[Hit]:
+        """Nearest points by ``using`` (cosine; MaxSim for multivectors), best first."""
+
+    @abstractmethod
+    def retrieve(self, space: str, ids: Sequence[int], vectors: Sequence[str] = ()) -> list[Hit]:
+        """Points by id (score 0), with the named vectors if asked."""
+
+    @abstractmethod
+    def scroll(self, space: str, vectors: Sequence[str] = (), filters: Filters | None = None,
+               batch: int = 1024) -> Iterator[Hit]:
+        """Every point, in id order."""
+
+    @abstractmethod
+    def count(self, space: str, filters: Filters | None = None) -> int: ...
+
+    @abstractmethod
+    def facet(self, space: str, key: str, filters: Filters | None = None, limit: int = 20) -> dict[str, int]:
+        """Counts of the values of a keyword payload field."""
+
+    def optimize(self) -> None:
+        """Build approximate indexes (HNSW, quantization) for what was added; a no-op where the
+        database does this itself."""
+
+    def close(self) -> None:
+        """Release files and locks."""
+
+
+def check_filters(filters: Filters | None, known_fields: set[str]) -> Filters:
+    """Validate a filter dict before it reaches a store: unknown fields are an error, not a no-op."""
+    if not filters:
+        return {}
+    clean: Filters = {}
+    for key, value in filters.items():
+        if key not in known_fields:
+            raise InvalidInputError(
+                f"Unknown filter field {key!r}. Filterable fields here: {', '.join(sorted(known_fields))}."
+            )
+        if isinstance(value, dict):
+            value = Range(**value)
+        if isinstance(value, Range) and value.gte is None and value.lte is None:
+            raise InvalidInputError(f"The range filter on {key!r} needs 'gte' or 'lte'.")
+        clean[key] = value
+    return clean

@@ -1,0 +1,169 @@
+"""Qdrant Edge (``qdrant-edge-py``, pinned): Qdrant's engine in-process, one shard per space.
+
+Edge builds HNSW graphs and quantized copies only on ``optimize()``; until then new points are
+found by exact search. One process may open a shard (its write-ahead log is locked), so a
+running server owns the collection.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import qdrant_edge as qe
+
+from artscope.errors import CollectionLockedError
+from artscope.index.base import Hit, Point, Prefetch, SpaceSpec, VectorSpec, VectorStore
+from artscope.types import Filters, Range
+
+log = logging.getLogger(__name__)
+
+
+def _vector_params(spec: VectorSpec) -> qe.EdgeVectorParams:
+    kwargs: dict = {"size": spec.size, "distance": qe.Distance.Cosine}
+    if spec.multivector:
+        kwargs["multivector_config"] = qe.MultiVectorConfig(qe.MultiVectorComparator.MaxSim)
+    if not spec.graph:
+        kwargs["hnsw_config"] = qe.HnswIndexConfig(m=0, ef_construct=100, full_scan_threshold=10_000)
+    if spec.quantize:
+        kwargs["quantization_config"] = qe.ScalarQuantizationConfig(
+            type=qe.ScalarType.Int8, quantile=0.99, always_ram=True)
+    return qe.EdgeVectorParams(**kwargs)
+
+
+def to_edge_filter(filters: Filters | None) -> qe.Filter | None:
+    if not filters:
+        return None
+    must = []
+    for key, value in filters.items():
+        if isinstance(value, Range):
+            must.append(qe.FieldCondition(key=key, range=qe.RangeFloat(gte=value.gte, lte=value.lte)))
+        elif isinstance(value, list):
+            must.append(qe.FieldCondition(key=key, match=qe.MatchAny(list(value))))
+        else:
+            must.append(qe.FieldCondition(key=key, match=qe.MatchValue(value)))
+    return qe.Filter(must=must)
+
+
+def _as_hit(point, vectors: bool) -> Hit:
+    return Hit(id=int(point.id), score=float(getattr(point, "score", 0.0) or 0.0),
+               payload=dict(point.payload or {}), vectors=dict(point.vector) if vectors else None)
+
+
+class EdgeStore(VectorStore):
+    """Spaces as Edge shards under one directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._shards: dict[str, qe.EdgeShard] = {}
+        self._lock = threading.RLock()
+        for child in sorted(self.root.iterdir()):
+            if child.is_dir() and (child / "edge_config.json").exists():
+                self._shards[child.name] = self._load(child)
+
+    def _load(self, path: Path) -> qe.EdgeShard:
+        try:
+            return qe.EdgeShard.load(str(path))
+        except Exception as exc:
+            if "WouldBlock" in str(exc) or "lock" in str(exc).lower():
+                raise CollectionLockedError(
+                    f"The index at {path} is open in another process (a running `artscope serve`?). "
+                    "Stop that process, or send the request to the running service."
+                ) from exc
+            raise
+
+    def has_space(self, name: str) -> bool:
+        return name in self._shards
+
+    def ensure_space(self, spec: SpaceSpec) -> None:
+        with self._lock:
+            if spec.name in self._shards:
+                return
+            config = qe.EdgeConfig(vectors={n: _vector_params(v) for n, v in spec.vectors.items()})
+            shard = qe.EdgeShard.create(str(self.root / spec.name), config)
+            for key in spec.keyword_fields:
+                shard.update(qe.UpdateOperation.create_field_index(key, qe.PayloadSchemaType.Keyword))
+            for key in spec.integer_fields:
+                shard.update(qe.UpdateOperation.create_field_index(key, qe.PayloadSchemaType.Integer))
+            self._shards[spec.name] = shard
+
+    def ensure_field_index(self, space: str, key: str) -> None:
+        """Index a user payload field (keyword) the first time it appears."""
+        self._shards[space].update(qe.UpdateOperation.create_field_index(key, qe.PayloadSchemaType.Keyword))
+
+    def upsert(self, space: str, points: Sequence[Point]) -> None:
+        if not points:
+            return
+        edge_points = [
+            qe.Point(p.id, {k: np.asarray(v, dtype=np.float32) for k, v in p.vectors.items()}, p.payload)
+            for p in points
+        ]
+        with self._lock:
+            self._shards[space].update(qe.UpdateOperation.upsert_points(edge_points))
+
+    def delete(self, space: str, ids: Sequence[int]) -> None:
+        if ids:
+            with self._lock:
+                self._shards[space].update(qe.UpdateOperation.delete_points([int(i) for i in ids]))
+
+    def query(self, space: str, using: str, vector: np.ndarray, limit: int,
+              filters: Filters | None = None, prefetch: Prefetch | None = None,
+              exact: bool = False) -> list[Hit]:
+        flt = to_edge_filter(filters)
+        params = qe.SearchParams(exact=exact, hnsw_ef=max(128, limit),
+                                 quantization=qe.QuantizationSearchParams(rescore=True, oversampling=2.0))
+        query = qe.Query.Nearest(np.asarray(vector, dtype=np.float32), using=using)
+        if prefetch is None:
+            request = qe.QueryRequest(query=query, limit=limit, filter=flt, with_payload=True, params=params)
+        else:
+            first = qe.Prefetch(limit=prefetch.limit, filter=flt, params=params,
+                                query=qe.Query.Nearest(np.asarray(prefetch.vector, dtype=np.float32),
+                                                       using=prefetch.using))
+            request = qe.QueryRequest(prefetches=[first], query=query, limit=limit, with_payload=True)
+        return [_as_hit(p, False) for p in self._shards[space].query(request)]
+
+    def retrieve(self, space: str, ids: Sequence[int], vectors: Sequence[str] = ()) -> list[Hit]:
+        if not ids:
+            return []
+        points = self._shards[space].retrieve([int(i) for i in ids], with_payload=True,
+                                              with_vector=list(vectors) if vectors else False)
+        return [_as_hit(p, bool(vectors)) for p in points]
+
+    def scroll(self, space: str, vectors: Sequence[str] = (), filters: Filters | None = None,
+               batch: int = 1024) -> Iterator[Hit]:
+        offset = None
+        while True:
+            records, offset = self._shards[space].scroll(qe.ScrollRequest(
+                offset=offset, limit=batch, filter=to_edge_filter(filters), with_payload=True,
+                with_vector=list(vectors) if vectors else False))
+            for record in records:
+                yield _as_hit(record, bool(vectors))
+            if offset is None:
+                return
+
+    def count(self, space: str, filters: Filters | None = None) -> int:
+        if space not in self._shards:
+            return 0
+        return int(self._shards[space].count(qe.CountRequest(exact=True, filter=to_edge_filter(filters))))
+
+    def facet(self, space: str, key: str, filters: Filters | None = None, limit: int = 20) -> dict[str, int]:
+        response = self._shards[space].facet(
+            qe.FacetRequest(key=key, limit=limit, exact=True, filter=to_edge_filter(filters)))
+        return {str(h.value): int(h.count) for h in response.hits}
+
+    def optimize(self) -> None:
+        with self._lock:
+            for name, shard in self._shards.items():
+                log.info("optimizing index space %s", name)
+                shard.optimize()
+
+    def close(self) -> None:
+        with self._lock:
+            for shard in self._shards.values():
+                shard.flush()
+                shard.close()
+            self._shards.clear()

@@ -1,0 +1,43 @@
+"""The collection's index layout: three spaces, whose point ids are catalog rowids.
+
+* ``images``: one point per image (view): ``image`` (dense global), ``pooled`` (a few token
+  cluster means, MaxSim, first stage of late interaction), ``tokens`` (all token vectors up to the
+  budget, MaxSim, no graph: rescoring only).
+* ``records``: one point per artwork: ``text`` (its catalogue text).
+* ``passages``: one point per passage: ``text``.
+Every point carries the artwork's filterable payload.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from artscope.embedders.base import EmbedderInfo
+from artscope.index.base import SpaceSpec, VectorSpec, VectorStore
+from artscope.manifest import IndexLocation
+from artscope.types import INTEGER_PAYLOAD_FIELDS, KEYWORD_PAYLOAD_FIELDS
+
+IMAGES, RECORDS, PASSAGES = "images", "records", "passages"
+
+
+def space_specs(info: EmbedderInfo) -> list[SpaceSpec]:
+    image_vectors = {"image": VectorSpec(size=info.image_dim)}
+    if info.token_dim:
+        image_vectors["pooled"] = VectorSpec(size=info.token_dim, multivector=True, quantize=False)
+        image_vectors["tokens"] = VectorSpec(size=info.token_dim, multivector=True, graph=False)
+    text = {"text": VectorSpec(size=info.text_dim)}
+    fields = {"keyword_fields": KEYWORD_PAYLOAD_FIELDS, "integer_fields": INTEGER_PAYLOAD_FIELDS}
+    return [SpaceSpec(name=IMAGES, vectors=image_vectors, **fields),
+            SpaceSpec(name=RECORDS, vectors=text, **fields),
+            SpaceSpec(name=PASSAGES, vectors=text, keyword_fields=("artwork_id", "source"))]
+
+
+def open_store(location: IndexLocation, root: Path) -> VectorStore:
+    """The store a manifest names: Edge under ``root/index`` or a Qdrant server by URL."""
+    if location.kind == "edge":
+        from artscope.index.edge import EdgeStore
+
+        return EdgeStore(root / "index")
+    from artscope.index.server import ServerStore
+
+    return ServerStore(location.url or ":memory:", prefix=location.prefix or root.name)

@@ -1,0 +1,1 @@
+"""From a collection's published files to catalog rows and index points."""

@@ -1,0 +1,128 @@
+"""Defensive image loading: every image that enters artscope comes through here.
+
+Pixel caps (decompression bombs), EXIF orientation, CMYK / 16-bit / alpha / palette / animated
+inputs to 8-bit RGB, corrupt or non-image files -> ``ImageLoadError`` with the reason. URLs are
+fetched only over http(s), with a size cap enforced on the stream and a timeout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from artscope.config import get_settings
+from artscope.errors import ImageLoadError
+
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".gif", ".bmp"})
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+ImageInput = str | Path | bytes | Image.Image
+
+
+def is_url(uri: str) -> bool:
+    return uri.startswith(("http://", "https://"))
+
+
+def fetch_url(url: str, max_bytes: int | None = None, timeout_s: float | None = None) -> bytes:
+    """GET a URL with a byte cap checked while streaming (not only Content-Length) and a timeout."""
+    import httpx
+
+    settings = get_settings()
+    max_bytes = max_bytes or settings.max_download_bytes
+    timeout_s = timeout_s or settings.download_timeout_s
+    if not is_url(url):
+        raise ImageLoadError(f"Only http and https URLs are fetched, not {url!r}.")
+    try:
+        with httpx.stream("GET", url, timeout=timeout_s, follow_redirects=True,
+                          headers={"User-Agent": "artscope (+https://github.com/artscope)"}) as response:
+            response.raise_for_status()
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise ImageLoadError(f"{url} is larger than the {max_bytes:,}-byte download limit.")
+                chunks.append(chunk)
+    except httpx.HTTPError as exc:
+        raise ImageLoadError(f"Could not fetch {url}: {exc}") from exc
+    return b"".join(chunks)
+
+
+def read_bytes(uri: str | Path) -> bytes:
+    """The raw bytes behind a local path, a ``file://`` URI or an http(s) URL."""
+    text = str(uri)
+    if is_url(text):
+        return fetch_url(text)
+    if text.startswith("file://"):
+        text = text[len("file://"):]
+    path = Path(text)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ImageLoadError(f"Image file not found: {path}") from exc
+    except OSError as exc:
+        raise ImageLoadError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def content_hash(data: bytes) -> str:
+    """Identity of an image file's bytes (the dedupe key)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode_image(data: bytes, max_pixels: int | None = None, draft_size: int | None = None,
+                 name: str = "image") -> Image.Image:
+    """Bytes -> 8-bit RGB, upright. ``draft_size`` lets JPEG decode at a reduced scale (fast)."""
+    max_pixels = max_pixels or get_settings().max_image_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.width * image.height > max_pixels:
+                raise ImageLoadError(
+                    f"{name} is {image.width}x{image.height} pixels, over the limit of {max_pixels:,} "
+                    "(raise ARTSCOPE_MAX_IMAGE_PIXELS if you trust it).")
+            if draft_size and image.format == "JPEG":
+                image.draft("RGB", (draft_size, draft_size))
+            image.seek(0)  # animated: first frame
+            image.load()
+    except ImageLoadError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageLoadError(f"{name} is not a readable image: {exc}") from exc
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise ImageLoadError(f"{name} is corrupt or truncated: {exc}") from exc
+    return to_rgb(image)
+
+
+def to_rgb(image: Image.Image) -> Image.Image:
+    """Any mode -> RGB: EXIF orientation applied, 16-bit scaled, alpha composited on white."""
+    try:
+        image = ImageOps.exif_transpose(image)
+    except Exception:  # a malformed EXIF block must not lose the image
+        pass
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        array = np.asarray(image, dtype=np.float64)
+        top = 65535.0 if array.max() > 255 else 255.0
+        image = Image.fromarray(np.clip(array / top * 255.0, 0, 255).astype(np.uint8), "L")
+    if image.mode == "P":
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "PA"):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, rgba)
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    return image
+
+
+def load_image(source: ImageInput, max_pixels: int | None = None, draft_size: int | None = None) -> Image.Image:
+    """Any image input (path, URL, bytes, PIL image) -> safe RGB image, or ``ImageLoadError``."""
+    if isinstance(source, Image.Image):
+        return to_rgb(source)
+    if isinstance(source, bytes | bytearray):
+        return decode_image(bytes(source), max_pixels, draft_size)
+    return decode_image(read_bytes(source), max_pixels, draft_size, name=str(source))

@@ -1,0 +1,54 @@
+"""The collection manifest: which artscope, schema, embedder and index built a collection."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+
+from artscope import __version__
+from artscope.embedders.base import EmbedderInfo
+from artscope.errors import CollectionError
+
+MANIFEST_NAME = "artscope.json"
+
+
+class IndexLocation(BaseModel):
+    kind: str = "edge"
+    """``edge`` (in-process, under ``index/``) or ``qdrant`` (a server or cluster by ``url``)."""
+    url: str | None = None
+    prefix: str | None = None
+    """Collection-name prefix on the server (several artscope collections can share one)."""
+
+
+class Manifest(BaseModel):
+    artscope_version: str = __version__
+    schema_version: int
+    created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    embedder: EmbedderInfo
+    index: IndexLocation = Field(default_factory=IndexLocation)
+    token_budget: int
+    """Token vectors stored per image at most: the per-artwork storage budget, see docs/storage.md."""
+    pooled_tokens: int = 4
+
+    @classmethod
+    def read(cls, directory: Path) -> Manifest:
+        path = Path(directory) / MANIFEST_NAME
+        if not path.exists():
+            raise CollectionError(
+                f"{directory} is not an artscope collection (no {MANIFEST_NAME}). "
+                f"Create one with `artscope index SOURCE -c {directory}`."
+            )
+        try:
+            return cls.model_validate_json(path.read_text())
+        except (ValidationError, json.JSONDecodeError) as exc:
+            raise CollectionError(f"{path} is damaged: {exc}") from exc
+
+    def write(self, directory: Path) -> None:
+        path = Path(directory) / MANIFEST_NAME
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(self.model_dump_json(indent=2))
+        os.replace(tmp, path)

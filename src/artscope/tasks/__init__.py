@@ -1,0 +1,1 @@
+"""Tasks over the index; each independent of the others."""
