@@ -2,7 +2,7 @@
 
 __version__ = "0.1.0"
 
-from artscope.collection import Collection, create, open  # noqa: E402
-from artscope.embedders.registry import create_embedder, list_embedders  # noqa: E402
+from artscope.collection import Collection, create, open
+from artscope.embedders.registry import create_embedder, list_embedders
 
 __all__ = ["Collection", "__version__", "create", "create_embedder", "list_embedders", "open"]

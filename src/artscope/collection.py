@@ -164,7 +164,7 @@ def create(path: str | Path, embedder: str | Embedder = "builtin", index_url: st
     return collection
 
 
-def open(path: str | Path, embedder: str | Embedder | None = None) -> Collection:  # noqa: A001
+def open(path: str | Path, embedder: str | Embedder | None = None) -> Collection:
     """Open a collection. Naming an embedder other than the one that built it is an error."""
     path = Path(path)
     manifest = Manifest.read(path)

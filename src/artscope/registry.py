@@ -46,7 +46,16 @@ class Registry(Generic[T]):
 
     def get(self, name: str) -> T:
         if name not in self._factories and name in self._lazy:
-            importlib.import_module(self._lazy[name])
+            module = self._lazy[name]
+            try:
+                importlib.import_module(module)
+            except ImportError as exc:
+                raise UnknownNameError(
+                    f"The {self.kind} {name!r} needs a package that is not installed ({exc.name or exc}). "
+                    f"Install the extra that provides it, e.g. pip install 'artscope[{name}]'."
+                ) from exc
+            if name not in self._factories:
+                raise UnknownNameError(f"Module {module} did not register the {self.kind} {name!r}.")
         if name not in self._factories:
             self._load_entry_points()
         if name not in self._factories:

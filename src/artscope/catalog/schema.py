@@ -55,7 +55,8 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX passages_artwork ON passages(artwork_id);
     CREATE INDEX passages_state ON passages(state);
-    CREATE VIRTUAL TABLE artworks_fts USING fts5(title, artists, body, tokenize = 'porter unicode61 remove_diacritics 2');
+    CREATE VIRTUAL TABLE artworks_fts USING fts5(title, artists, body,
+                                                 tokenize = 'porter unicode61 remove_diacritics 2');
     CREATE VIRTUAL TABLE passages_fts USING fts5(text, tokenize = 'porter unicode61 remove_diacritics 2');
     CREATE TABLE jobs (
         id TEXT PRIMARY KEY,

@@ -77,6 +77,10 @@ class VectorStore(ABC):
     def delete(self, space: str, ids: Sequence[int]) -> None: ...
 
     @abstractmethod
+    def set_payload(self, space: str, ids: Sequence[int], payload: dict[str, Any]) -> None:
+        """Replace the payload of existing points (metadata edits need no re-embedding)."""
+
+    @abstractmethod
     def query(self, space: str, using: str, vector: np.ndarray, limit: int,
               filters: Filters | None = None, prefetch: Prefetch | None = None,
               exact: bool = False) -> list[Hit]:

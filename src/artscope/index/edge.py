@@ -110,6 +110,11 @@ class EdgeStore(VectorStore):
             with self._lock:
                 self._shards[space].update(qe.UpdateOperation.delete_points([int(i) for i in ids]))
 
+    def set_payload(self, space: str, ids: Sequence[int], payload: dict) -> None:
+        if ids:
+            with self._lock:
+                self._shards[space].update(qe.UpdateOperation.overwrite_payload([int(i) for i in ids], payload))
+
     def query(self, space: str, using: str, vector: np.ndarray, limit: int,
               filters: Filters | None = None, prefetch: Prefetch | None = None,
               exact: bool = False) -> list[Hit]:

@@ -7,6 +7,7 @@ fetched only over http(s), with a size cap enforced on the stream and a timeout.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import warnings
@@ -91,8 +92,11 @@ def decode_image(data: bytes, max_pixels: int | None = None, draft_size: int | N
             image.load()
     except ImageLoadError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageLoadError(f"{name} is not a readable image: {exc}") from exc
+    except UnidentifiedImageError as exc:
+        raise ImageLoadError(f"{name} is not an image in a format artscope reads "
+                             "(JPEG, PNG, WebP, TIFF, GIF, BMP).") from exc
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageLoadError(f"{name} is refused as a decompression bomb: {exc}") from exc
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise ImageLoadError(f"{name} is corrupt or truncated: {exc}") from exc
     return to_rgb(image)
@@ -100,10 +104,8 @@ def decode_image(data: bytes, max_pixels: int | None = None, draft_size: int | N
 
 def to_rgb(image: Image.Image) -> Image.Image:
     """Any mode -> RGB: EXIF orientation applied, 16-bit scaled, alpha composited on white."""
-    try:
+    with contextlib.suppress(Exception):  # a malformed EXIF block must not lose the image
         image = ImageOps.exif_transpose(image)
-    except Exception:  # a malformed EXIF block must not lose the image
-        pass
     if image.mode in ("I;16", "I;16B", "I;16L", "I"):
         array = np.asarray(image, dtype=np.float64)
         top = 65535.0 if array.max() > 255 else 255.0

@@ -1,0 +1,198 @@
+"""The ``artscope`` command: index, search, describe, score, ask, train, eval, serve, demo."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from artscope.cli.common import (
+    CollectionOption,
+    JsonOption,
+    console,
+    open_collection,
+    parse_filters,
+    print_json,
+    progress_bar,
+    reports_errors,
+    setup_logging,
+)
+
+app = typer.Typer(name="artscope", no_args_is_help=True, add_completion=False,
+                  help="Search, describe, score and ask about the artworks of a collection.")
+train_app = typer.Typer(no_args_is_help=True, help="Train heads on the collection's own labels or scores.")
+app.add_typer(train_app, name="train")
+
+# Commands of the other tasks live in their own modules, each with register(app, train_app).
+TASK_COMMAND_MODULES: tuple[str, ...] = ()
+
+
+@app.callback()
+def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress details.")) -> None:
+    setup_logging(verbose)
+
+
+@app.command()
+@reports_errors
+def index(
+    sources: list[str] = typer.Argument(None, help="Folders, catalogues, IIIF manifests, museum exports, passages."),
+    collection: Path = CollectionOption,
+    embedder: str = typer.Option("builtin", help="Embedder spec for a new collection (builtin, hf:ID, colpali:ID)."),
+    kind: str = typer.Option(None, help="Source kind, when it cannot be told from the files."),
+    sidecar: Path = typer.Option(None, help="A CSV/JSON/JSONL catalogue for a folder of images."),
+    mapping: list[str] = typer.Option(None, "--map", help="Column mapping, SOURCE_COLUMN=field (repeatable)."),
+    join_on: str = typer.Option(None, help="Sidecar column that holds the image file name or id."),
+    limit: int = typer.Option(None, help="Ingest at most this many items per source."),
+    resume: str = typer.Option(None, help="Resume an interrupted ingest job by its id."),
+    index_url: str = typer.Option(None, help="Use a Qdrant server or cluster at this URL (new collections)."),
+    optimize: bool = typer.Option(True, help="Build the approximate index after ingest."),
+    json_out: bool = JsonOption,
+) -> None:
+    """Add sources to a collection (created on first use), embedding and indexing them."""
+    import artscope
+    from artscope.ingest.sources.base import SourceOptions
+
+    mapping_dict = {}
+    for item in mapping or []:
+        column, sep, field = item.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"--map takes SOURCE_COLUMN=field, not {item!r}")
+        mapping_dict[column] = field
+    with artscope.create(collection, embedder=embedder, index_url=index_url, exist_ok=True) as col:
+        if resume:
+            job = col.catalog.job(resume)
+            sources = sources or job["params"]["locations"]
+            kind = kind or job["params"].get("kind")
+        if not sources:
+            raise typer.BadParameter("Name at least one source (or --resume JOB).")
+        options = SourceOptions(sidecar=sidecar, mapping=mapping_dict, join_on=join_on, limit=limit)
+        with progress_bar("indexing") as bar:
+            task = bar.add_task("indexing", total=None)
+            summary = col.ingest(sources, options=options, kind=kind, job_id=resume,
+                                 progress=lambda done, total: bar.update(task, completed=done, total=total))
+        if optimize:
+            col.optimize()
+    if json_out:
+        print_json(summary)
+        return
+    console.print(f"job [bold]{summary.job_id}[/]: {summary.added} added, {summary.updated} updated, "
+                  f"{summary.unchanged} unchanged, {summary.duplicates} duplicates, {summary.failed} failed, "
+                  f"{summary.passages} passages, {summary.images_indexed} images indexed "
+                  f"in {summary.seconds:.1f} s")
+    for error in summary.errors[:20]:
+        console.print(f"  [red]failed[/] {error.key}: {error.error}", highlight=False)
+    if len(summary.errors) > 20:
+        console.print(f"  ... and {len(summary.errors) - 20} more (artscope jobs -c DIR --job {summary.job_id})")
+
+
+@app.command()
+@reports_errors
+def search(
+    query: str = typer.Argument(None, help="What to look for, in words."),
+    collection: Path = CollectionOption,
+    image: str = typer.Option(None, "--image", "-i", help="A query image (path or URL)."),
+    like: str = typer.Option(None, help="More like this: an artwork id of the collection."),
+    filters: list[str] = typer.Option(None, "--filter", "-f", help="field=value, field=a|b, year=1850..1900."),
+    limit: int = typer.Option(10, "--limit", "-n", min=1, max=500),
+    offset: int = typer.Option(0, min=0),
+    min_score: float = typer.Option(None, help="Relevance cutoff on similarity (0..1)."),
+    facets: list[str] = typer.Option(None, "--facet", help="Count the candidates by this field (repeatable)."),
+    json_out: bool = JsonOption,
+) -> None:
+    """Search artworks by text, by image, or both."""
+    with open_collection(collection) as col:
+        result = col.search(query, image=image, artwork_id=like, filters=parse_filters(filters), limit=limit,
+                            offset=offset, min_score=min_score, facets=facets or [])
+    if json_out:
+        print_json(result)
+        return
+    if result.no_good_match:
+        console.print("[yellow]No good match in the collection.[/]")
+    table = Table(title=f"{result.total} candidates, {result.took_ms:.0f} ms")
+    for column in ("#", "id", "title", "artist", "date", "score", "signals"):
+        table.add_column(column)
+    for rank, hit in enumerate(result.hits, start=offset + 1):
+        art = hit.artwork
+        signals = " ".join(f"{s.name}#{s.rank}" for s in hit.signals)
+        table.add_row(str(rank), art.id, art.title or "", ", ".join(art.artists), art.date or "",
+                      f"{hit.similarity:.3f}", signals + (f" ({hit.match})" if hit.match else ""))
+    console.print(table)
+    for field, counts in result.facets.items():
+        console.print(f"[bold]{field}[/]: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
+
+
+@app.command()
+@reports_errors
+def info(collection: Path = CollectionOption, json_out: bool = JsonOption) -> None:
+    """What a collection holds and which models built it."""
+    with open_collection(collection) as col:
+        data = {"path": str(col.path), "manifest": col.manifest.model_dump(), "counts": col.catalog.counts(),
+                "fields": col.catalog.user_fields()}
+    if json_out:
+        print_json(data)
+        return
+    console.print(f"[bold]{data['path']}[/]  embedder {col.info.spec}  index {col.manifest.index.kind}")
+    console.print(", ".join(f"{k}: {v}" for k, v in data["counts"].items()))
+    if data["fields"]:
+        console.print("user fields: " + ", ".join(data["fields"]))
+
+
+@app.command()
+@reports_errors
+def jobs(collection: Path = CollectionOption, job: str = typer.Option(None, help="One job, with its errors."),
+         json_out: bool = JsonOption) -> None:
+    """Ingest jobs and their per-item errors."""
+    with open_collection(collection) as col:
+        data = [col.catalog.job(job)] if job else col.catalog.jobs()
+    if json_out:
+        print_json(data)
+        return
+    for item in data:
+        console.print(f"[bold]{item['id']}[/] {item['state']} {item['started_at']} {item['counts']}")
+        for error in item["errors"]:
+            console.print(f"  [red]{error['item_key']}[/]: {error['error']}", highlight=False)
+
+
+@app.command()
+@reports_errors
+def optimize(collection: Path = CollectionOption) -> None:
+    """Build the approximate index (HNSW, quantization); searches are exact until then."""
+    with open_collection(collection) as col:
+        col.optimize()
+    console.print("index optimized")
+
+
+@app.command()
+@reports_errors
+def demo(collection: Path = typer.Argument(Path("demo-collection"), help="Where to build the demo collection."),
+         ) -> None:
+    """Index the bundled sample collection and run a few searches."""
+    import artscope
+    from artscope.demo import DEMO_QUERIES, SAMPLE_COLLECTION
+
+    with artscope.create(collection, exist_ok=True) as col:
+        with progress_bar("indexing the sample collection") as bar:
+            task = bar.add_task("indexing", total=None)
+            summary = col.ingest([str(SAMPLE_COLLECTION)],
+                                 progress=lambda done, total: bar.update(task, completed=done, total=total))
+        col.optimize()
+        console.print(f"{summary.added} artworks, {summary.passages} passages, "
+                      f"{summary.images_indexed} images indexed in {summary.seconds:.1f} s\n")
+        for query in DEMO_QUERIES:
+            result = col.search(query, limit=3)
+            console.print(f"[bold]search[/] {query!r}")
+            for hit in result.hits:
+                console.print(f"   {hit.similarity:.3f}  {hit.artwork.title}  [dim]({hit.artwork.id})[/]")
+        first = SAMPLE_COLLECTION / "images" / "van-gogh-cafe-terrace-at-night.jpg"
+        result = col.search(image=str(first), limit=3)
+        console.print(f"[bold]search by image[/] {first.name}")
+        for hit in result.hits:
+            console.print(f"   {hit.similarity:.3f}  {hit.artwork.title}  [dim]({hit.match})[/]")
+    console.print(f"\nNext: [bold]artscope search \"...\" -c {collection}[/], or serve it with "
+                  f"[bold]artscope serve {collection}[/] and open http://127.0.0.1:8000")
+
+
+for _module in TASK_COMMAND_MODULES:
+    importlib.import_module(f"artscope.cli.{_module}").register(app, train_app)

@@ -1,0 +1,51 @@
+"""Shared fixtures: a tiny synthetic collection built once per session, copied per test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+SAMPLE_COLLECTION = Path(__file__).resolve().parents[1] / "src" / "artscope" / "demo" / "sample-collection"
+
+
+@pytest.fixture(scope="session")
+def synthetic_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """48 synthetic artworks (known artist/style/genre) with catalog.csv and passages.jsonl."""
+    from artscope.testing import write_synthetic_folder
+
+    root = tmp_path_factory.mktemp("synthetic")
+    write_synthetic_folder(root, n=48)
+    return root
+
+
+@pytest.fixture(scope="session")
+def _built_synthetic(tmp_path_factory: pytest.TempPathFactory, synthetic_folder: Path) -> Path:
+    import artscope
+
+    path = tmp_path_factory.mktemp("built") / "collection"
+    with artscope.create(path) as collection:
+        collection.ingest([str(synthetic_folder)])
+    return path
+
+
+@pytest.fixture()
+def synthetic_collection(_built_synthetic: Path, tmp_path: Path):
+    """An indexed copy of the synthetic collection that the test may change."""
+    import artscope
+
+    path = tmp_path / "collection"
+    shutil.copytree(_built_synthetic, path)
+    with artscope.open(path) as collection:
+        yield collection
+
+
+@pytest.fixture(scope="session")
+def sample_collection_dir() -> Path:
+    """The bundled sample collection (70 real images, catalog.csv, passages.jsonl)."""
+    return SAMPLE_COLLECTION

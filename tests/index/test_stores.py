@@ -1,0 +1,108 @@
+"""Both vector stores answer the same calls the same way (Edge in-process; qdrant-client local mode)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from artscope.errors import CollectionLockedError, InvalidInputError
+from artscope.index.base import Point, Prefetch, SpaceSpec, VectorSpec, VectorStore, check_filters
+from artscope.index.edge import EdgeStore
+from artscope.index.server import ServerStore
+from artscope.types import Range
+
+SPEC = SpaceSpec(name="images", vectors={
+    "image": VectorSpec(size=16),
+    "tokens": VectorSpec(size=8, multivector=True, graph=False),
+}, keyword_fields=("artist", "artwork_id"), integer_fields=("year",))
+
+
+def _unit(rng: np.random.Generator, *shape: int) -> np.ndarray:
+    x = rng.normal(size=shape).astype(np.float32)
+    return x / np.linalg.norm(x, axis=-1, keepdims=True)
+
+
+@pytest.fixture(params=["edge", "server"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorStore]:
+    instance: VectorStore = EdgeStore(tmp_path / "index") if request.param == "edge" else ServerStore(":memory:", "t")
+    instance.ensure_space(SPEC)
+    instance.ensure_space(SPEC)  # idempotent
+    yield instance
+    instance.close()
+
+
+@pytest.fixture()
+def filled(store: VectorStore) -> tuple[VectorStore, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    images, tokens = _unit(rng, 40, 16), _unit(rng, 40, 5, 8)
+    store.upsert("images", [
+        Point(id=i + 1, vectors={"image": images[i], "tokens": tokens[i]},
+              payload={"artwork_id": f"a{i}", "artist": ["Degas"] if i % 2 else ["Monet", "Manet"], "year": 1800 + i})
+        for i in range(40)])
+    return store, images, tokens
+
+
+def test_nearest_is_the_point_itself(filled: tuple[VectorStore, np.ndarray, np.ndarray]) -> None:
+    store, images, _ = filled
+    hits = store.query("images", "image", images[7], limit=3)
+    assert hits[0].id == 8 and hits[0].payload["artwork_id"] == "a7"
+    assert hits[0].score == pytest.approx(1.0, abs=1e-3)
+    assert hits[0].score >= hits[1].score >= hits[2].score
+
+
+def test_filters_on_keywords_lists_and_ranges(filled: tuple[VectorStore, np.ndarray, np.ndarray]) -> None:
+    store, images, _ = filled
+    degas = store.query("images", "image", images[0], limit=40, filters={"artist": "Degas"})
+    assert degas and all("Degas" in h.payload["artist"] for h in degas) and len(degas) == 20
+    either = store.query("images", "image", images[0], limit=40, filters={"artist": ["Manet", "Nobody"]})
+    assert len(either) == 20
+    years = store.query("images", "image", images[0], limit=40, filters={"year": Range(gte=1810, lte=1814)})
+    assert sorted(h.payload["year"] for h in years) == [1810, 1811, 1812, 1813, 1814]
+    assert store.count("images", {"artist": "Degas"}) == 20
+    assert store.facet("images", "artist") == {"Degas": 20, "Monet": 20, "Manet": 20}
+
+
+def test_late_interaction_rescoring_finds_the_token_owner(filled: tuple[VectorStore, np.ndarray, np.ndarray]) -> None:
+    store, images, tokens = filled
+    hits = store.query("images", "tokens", tokens[11], limit=3, prefetch=Prefetch("image", images[11], 20))
+    assert hits[0].id == 12
+    assert hits[0].score == pytest.approx(5.0, abs=1e-2)  # MaxSim: 5 query tokens, each matched exactly
+
+
+def test_retrieve_scroll_set_payload_delete(filled: tuple[VectorStore, np.ndarray, np.ndarray]) -> None:
+    store, images, _ = filled
+    got = store.retrieve("images", [3], vectors=["image"])
+    assert np.allclose(got[0].vectors["image"], images[2], atol=1e-5)
+    assert sorted(h.id for h in store.scroll("images", batch=7)) == list(range(1, 41))
+    store.set_payload("images", [3], {"artwork_id": "a2", "artist": ["Cassatt"], "year": 1900})
+    assert store.retrieve("images", [3])[0].payload["artist"] == ["Cassatt"]
+    store.delete("images", [3, 4])
+    assert store.count("images") == 38 and store.retrieve("images", [3]) == []
+
+
+def test_edge_persists_and_locks(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    store = EdgeStore(tmp_path / "index")
+    store.ensure_space(SPEC)
+    vectors = _unit(rng, 5, 16)
+    store.upsert("images", [Point(id=i, vectors={"image": vectors[i]}, payload={"artwork_id": str(i)})
+                            for i in range(5)])
+    with pytest.raises(CollectionLockedError, match="another process"):
+        EdgeStore(tmp_path / "index")
+    store.optimize()
+    store.close()
+    reopened = EdgeStore(tmp_path / "index")
+    assert reopened.count("images") == 5
+    assert reopened.query("images", "image", vectors[2], limit=1)[0].id == 2
+    reopened.close()
+
+
+def test_unknown_filter_field_is_an_error() -> None:
+    with pytest.raises(InvalidInputError, match="Unknown filter field 'colour'"):
+        check_filters({"colour": "red"}, {"artist", "year"})
+    with pytest.raises(InvalidInputError, match="needs 'gte' or 'lte'"):
+        check_filters({"year": {}}, {"year"})
+    assert check_filters({"year": {"gte": 1800}}, {"year"})["year"] == Range(gte=1800)
