@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -99,12 +100,13 @@ class Collection:
     # -- ingest -----------------------------------------------------------------------------
     def ingest(self, locations: Sequence[str | Path], options: SourceOptions | None = None,
                kind: str | None = None, job_id: str | None = None,
-               progress: Callable[[int, int | None], None] | None = None) -> IngestSummary:
+               progress: Callable[[int, int | None], None] | None = None,
+               cancel: threading.Event | None = None) -> IngestSummary:
         """Add sources (folders, CSV/JSON catalogues, IIIF manifests, museum exports, passages)."""
         from artscope.ingest.pipeline import ingest
 
         return ingest(self, [str(x) for x in locations], options=options, kind=kind, job_id=job_id,
-                      progress=progress)
+                      progress=progress, cancel=cancel)
 
     def optimize(self) -> None:
         """Build the approximate indexes (HNSW, quantization); searches are exact until then."""

@@ -19,6 +19,7 @@ from artscope.cli.common import (
     reports_errors,
     setup_logging,
 )
+from artscope.tasks.search.types import SearchHit
 
 app = typer.Typer(name="artscope", no_args_is_help=True, add_completion=False,
                   help="Search, describe, score and ask about the artworks of a collection.")
@@ -99,28 +100,102 @@ def search(
     offset: int = typer.Option(0, min=0),
     min_score: float = typer.Option(None, help="Relevance cutoff on similarity (0..1)."),
     facets: list[str] = typer.Option(None, "--facet", help="Count the candidates by this field (repeatable)."),
+    identify: bool = typer.Option(False, help="Photo of a work: verify matches geometrically (ORB + RANSAC)."),
     json_out: bool = JsonOption,
 ) -> None:
-    """Search artworks by text, by image, or both."""
+    """Search artworks by text, by image, or both (composed: the image changed as the words say)."""
     with open_collection(collection) as col:
         result = col.search(query, image=image, artwork_id=like, filters=parse_filters(filters), limit=limit,
-                            offset=offset, min_score=min_score, facets=facets or [])
+                            offset=offset, min_score=min_score, facets=facets or [], verify=identify)
     if json_out:
         print_json(result)
         return
     if result.no_good_match:
-        console.print("[yellow]No good match in the collection.[/]")
-    table = Table(title=f"{result.total} candidates, {result.took_ms:.0f} ms")
-    for column in ("#", "id", "title", "artist", "date", "score", "signals"):
+        console.print("[yellow]Not in the collection: no good match.[/]" if identify
+                      else "[yellow]No good match in the collection.[/]")
+    _print_hits(result.hits, f"{result.total} candidates, {result.took_ms:.0f} ms", offset)
+    for field, counts in result.facets.items():
+        console.print(f"[bold]{field}[/]: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
+
+
+def _print_hits(hits: list[SearchHit], title: str, offset: int = 0) -> None:
+    table = Table(title=title)
+    for column in ("#", "id", "title", "artist", "date", "similarity", "signals"):
         table.add_column(column)
-    for rank, hit in enumerate(result.hits, start=offset + 1):
+    for rank, hit in enumerate(hits, start=offset + 1):
         art = hit.artwork
         signals = " ".join(f"{s.name}#{s.rank}" for s in hit.signals)
         table.add_row(str(rank), art.id, art.title or "", ", ".join(art.artists), art.date or "",
                       f"{hit.similarity:.3f}", signals + (f" ({hit.match})" if hit.match else ""))
     console.print(table)
-    for field, counts in result.facets.items():
-        console.print(f"[bold]{field}[/]: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
+
+
+@app.command()
+@reports_errors
+def dialogue(
+    query: str = typer.Argument(None, help="The first query (words); omit with --session."),
+    collection: Path = CollectionOption,
+    image: str = typer.Option(None, "--image", "-i", help="Start from an image."),
+    session: str = typer.Option(None, help="Continue (or show) a stored session by id."),
+    answer: str = typer.Option(None, help="Answer the session's last question (a quick answer or words)."),
+    filters: list[str] = typer.Option(None, "--filter", "-f", help="Filters for a new session."),
+    limit: int = typer.Option(5, "--limit", "-n", min=1, max=100),
+    json_out: bool = JsonOption,
+) -> None:
+    """A search that narrows down by clarifying questions; interactive on a terminal."""
+    import sys
+
+    from artscope.tasks.search.dialogue import answer_dialogue, resume_dialogue, start_dialogue
+
+    with open_collection(collection) as col:
+        if session and answer is not None:
+            turn = answer_dialogue(col, session, answer, limit=limit)
+        elif session:
+            turn = resume_dialogue(col, session, limit=limit)
+        else:
+            turn = start_dialogue(col, text=query, image=image, filters=parse_filters(filters), limit=limit)
+        while True:
+            if json_out:
+                print_json(turn)
+                return
+            _print_hits(turn.hits, f"round {turn.round} (session {turn.session_id})")
+            if turn.question is None or not sys.stdin.isatty():
+                if turn.question:
+                    console.print(f"[bold]{turn.question.text}[/]  answer with: artscope dialogue -c "
+                                  f"{collection} --session {turn.session_id} --answer ...")
+                return
+            reply = typer.prompt(f"{turn.question.text} [{' / '.join(turn.question.options)} / skip / done]",
+                                 default="done")
+            if reply.strip().lower() == "done":
+                return
+            turn = answer_dialogue(col, turn.session_id, reply, limit=limit)
+
+
+@app.command()
+@reports_errors
+def passages(
+    query: str = typer.Argument(None, help="Words to find passages for."),
+    collection: Path = CollectionOption,
+    image: str = typer.Option(None, "--image", "-i", help="Passages about the work in this image."),
+    artwork: str = typer.Option(None, help="Only passages tied to this artwork id."),
+    limit: int = typer.Option(5, "--limit", "-n", min=1, max=200),
+    json_out: bool = JsonOption,
+) -> None:
+    """Text fragments (wall texts, encyclopedia paragraphs) for words, an image, or an artwork."""
+    from artscope.tasks.search.passages import PassageSearchRequest, search_passages
+
+    with open_collection(collection) as col:
+        result = search_passages(col, PassageSearchRequest(text=query, image=image, artwork_id=artwork,
+                                                           limit=limit))
+    if json_out:
+        print_json(result)
+        return
+    if result.no_good_match:
+        console.print("[yellow]No passage matches.[/]")
+    for hit in result.hits:
+        p = hit.passage
+        console.print(f"[bold]{p.id}[/] ({hit.similarity:.3f}) {hit.artwork_title or ''} [dim]{p.source or ''}[/]")
+        console.print(f"   {p.text}", highlight=False)
 
 
 @app.command()

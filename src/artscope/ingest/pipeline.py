@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -71,9 +72,9 @@ def _load_view(view: ImageView) -> _LoadedImage:
     """Read, hash and decode one image (runs in a worker thread: decoding releases the GIL)."""
     try:
         data = read_bytes(view.uri)
-        with Image.open(io.BytesIO(data)) as probe:
-            width, height = probe.size
         image = decode_image(data, draft_size=DECODE_SIZE, name=view.uri)
+        with Image.open(io.BytesIO(data)) as probe:  # the full size, before draft-mode reduction
+            width, height = probe.size
     except ImageLoadError as exc:
         return _LoadedImage(view, None, str(exc))
     except Exception as exc:  # PIL raises many types for broken headers
@@ -94,8 +95,10 @@ def _batched(items: Iterable[SourceItem], size: int) -> Iterator[list[SourceItem
 
 
 class _Ingester:
-    def __init__(self, collection: Collection, job_id: str, progress: Progress | None) -> None:
+    def __init__(self, collection: Collection, job_id: str, progress: Progress | None,
+                 cancel: threading.Event | None) -> None:
         self.collection = collection
+        self.cancel = cancel
         self.catalog = collection.catalog
         self.job_id = job_id
         self.progress = progress
@@ -114,6 +117,8 @@ class _Ingester:
         total = len(source)
         seen = 0
         for batch in _batched(source, get_settings().ingest_batch):
+            if self.cancel is not None and self.cancel.is_set():
+                return
             todo = [item for item in batch if f"{source.name}#{item.key}" not in done]
             self.write_batch(source.name, todo)
             from artscope.ingest.indexer import index_pending
@@ -174,8 +179,10 @@ class _Ingester:
 
 
 def ingest(collection: Collection, locations: Sequence[str], options: SourceOptions | None = None,
-           kind: str | None = None, job_id: str | None = None, progress: Progress | None = None) -> IngestSummary:
-    """Add sources to a collection. Giving the ``job_id`` of an interrupted run resumes it."""
+           kind: str | None = None, job_id: str | None = None, progress: Progress | None = None,
+           cancel: threading.Event | None = None) -> IngestSummary:
+    """Add sources to a collection. Giving the ``job_id`` of an interrupted run resumes it; setting
+    ``cancel`` stops it between batches (what was written stays, and the job can be resumed)."""
     from artscope.ingest.indexer import index_pending
 
     options = options or SourceOptions()
@@ -184,7 +191,7 @@ def ingest(collection: Collection, locations: Sequence[str], options: SourceOpti
     catalog = collection.catalog
     catalog.start_job(job_id, "ingest", {"locations": list(locations), "kind": kind,
                                          "options": options.model_dump(mode="json")})
-    ingester = _Ingester(collection, job_id, progress)
+    ingester = _Ingester(collection, job_id, progress, cancel)
     try:
         ingester.summary.images_indexed += index_pending(collection, {})  # leftovers of a killed run
         for location in locations:
@@ -196,5 +203,6 @@ def ingest(collection: Collection, locations: Sequence[str], options: SourceOpti
     finally:
         ingester.pool.shutdown()
     ingester.summary.seconds = round(time.perf_counter() - start, 3)
-    catalog.finish_job(job_id, "done", ingester.summary.counts())
+    cancelled = cancel is not None and cancel.is_set()
+    catalog.finish_job(job_id, "cancelled" if cancelled else "done", ingester.summary.counts())
     return ingester.summary

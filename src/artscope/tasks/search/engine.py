@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from PIL import Image
 
+from artscope.embedders.base import pool_tokens
 from artscope.errors import InvalidInputError
 from artscope.index import IMAGES, PASSAGES, RECORDS, Prefetch
 from artscope.ingest.images import content_hash, load_image, read_bytes
+from artscope.tasks.search import verify
 from artscope.tasks.search.filters import matches
 from artscope.tasks.search.fusion import Ranking, fuse
-from artscope.tasks.search.types import SearchHit, SearchRequest, SearchResult
+from artscope.tasks.search.types import SearchHit, SearchRequest, SearchResult, Signal
 from artscope.types import ArtworkRecord, Filters
 
 if TYPE_CHECKING:
@@ -22,12 +26,18 @@ if TYPE_CHECKING:
 
 NEAR_DUPLICATE = 0.97
 """Cosine of global image vectors above which two images are reported as near-duplicates."""
-DENSE_SIGNALS = ("text", "passages", "image", "image_text", "tokens")
+VERIFY_TOP = 10
+"""Candidates that geometric verification looks at."""
 
 
-def _bm25_similarity(score: float) -> float:
-    """BM25 is unbounded; saturate it to 0..1 so it can share a cutoff with cosine similarities."""
-    return score / (score + 5.0)
+def signal_similarity(signal: Signal) -> float:
+    """A signal's raw score on a 0..1 scale, so that one cutoff serves every signal: cosines as they
+    are; unbounded BM25 scores and inlier counts saturated."""
+    if signal.name == "bm25":
+        return signal.score / (signal.score + 5.0)
+    if signal.name == "verified":
+        return signal.score / (signal.score + verify.MIN_INLIERS)
+    return signal.score
 
 
 def text_rankings(collection: Collection, text: str, filters: Filters, depth: int) -> dict[str, Ranking]:
@@ -53,9 +63,19 @@ def text_rankings(collection: Collection, text: str, filters: Filters, depth: in
     return rankings
 
 
-def _query_vectors(collection: Collection, request: SearchRequest) -> tuple[np.ndarray, np.ndarray | None,
-                                                                              str | None, set[str]]:
-    """(global vector, tokens, content hash, artwork ids to exclude) of the query image(s)."""
+@dataclass
+class QueryImage:
+    vector: np.ndarray
+    tokens: np.ndarray | None
+    digest: str | None
+    """Content hash of the query file, for exact-duplicate detection."""
+    exclude: set[str]
+    """Artworks not to return (the query artwork itself in "more like this")."""
+    image: Image.Image | None = None
+
+
+def _query_image(collection: Collection, request: SearchRequest) -> QueryImage:
+    """The query image (or the stored artwork's first image) as vectors."""
     if request.artwork_id:
         record = collection.catalog.get(request.artwork_id)
         view_ids = [v.id for v in record.views if v.id is not None]
@@ -64,20 +84,20 @@ def _query_vectors(collection: Collection, request: SearchRequest) -> tuple[np.n
         stored = collection.index.retrieve(IMAGES, view_ids[:1], vectors=["image", "tokens"])
         vectors = stored[0].vectors or {}
         tokens = np.asarray(vectors["tokens"], dtype=np.float32) if vectors.get("tokens") else None
-        return np.asarray(vectors["image"], dtype=np.float32), tokens, None, {record.id}
+        return QueryImage(np.asarray(vectors["image"], dtype=np.float32), tokens, None, {record.id})
     data = request.image if isinstance(request.image, bytes) else None
     if isinstance(request.image, str) and not request.image.startswith("http"):
         data = read_bytes(request.image)
     image = load_image(data if data is not None else request.image, draft_size=512)
     embeddings = collection.embedder.embed_images([image])
     tokens = embeddings.tokens[0] if embeddings.tokens is not None else None
-    return embeddings.global_vectors[0], tokens, content_hash(data) if data else None, set()
+    return QueryImage(embeddings.global_vectors[0], tokens, content_hash(data) if data else None, set(), image)
 
 
-def image_rankings(collection: Collection, request: SearchRequest, filters: Filters, depth: int
-                   ) -> tuple[dict[str, Ranking], dict[str, tuple[int, str]]]:
+def image_rankings(collection: Collection, request: SearchRequest, query: QueryImage, filters: Filters,
+                   depth: int) -> tuple[dict[str, Ranking], dict[str, tuple[int, str]]]:
     """Image signals, and per artwork the best-matching view with its match kind."""
-    vector, tokens, digest, exclude = _query_vectors(collection, request)
+    vector, tokens, digest, exclude = query.vector, query.tokens, query.digest, query.exclude
     hits = collection.index.query(IMAGES, "image", vector, depth + len(exclude), filters=filters)
     hashes = {}
     if digest:
@@ -95,8 +115,10 @@ def image_rankings(collection: Collection, request: SearchRequest, filters: Filt
                 "near-duplicate" if hit.score >= NEAR_DUPLICATE else "similar")
             best[artwork] = (hit.id, kind)
     if tokens is not None and request.weights.get("tokens", 1.0) > 0:
+        # late interaction: MaxSim over a few pooled token means finds candidates, all tokens rescore
+        pooled = pool_tokens(tokens, collection.manifest.pooled_tokens)
         late = collection.index.query(IMAGES, "tokens", tokens, depth,
-                                      prefetch=Prefetch("image", vector, depth * 2), filters=filters)
+                                      prefetch=Prefetch("pooled", pooled, depth * 2), filters=filters)
         rankings["tokens"] = [(h.payload["artwork_id"], h.score / max(len(tokens), 1)) for h in late
                               if h.payload["artwork_id"] not in exclude]
     return rankings, best
@@ -111,27 +133,55 @@ def search(collection: Collection, request: SearchRequest) -> SearchResult:
     depth = max(100, 3 * (request.offset + request.limit))
     rankings: dict[str, Ranking] = {}
     views: dict[str, tuple[int, str]] = {}
+    query_image = None
     if request.text:
         rankings |= text_rankings(collection, request.text, filters, depth)
     if request.image is not None or request.artwork_id:
-        image_signals, views = image_rankings(collection, request, filters, depth)
+        query_image = _query_image(collection, request)
+        image_signals, views = image_rankings(collection, request, query_image, filters, depth)
         rankings |= image_signals
     fused = fuse(rankings, request.weights)
+    inliers: dict[str, int] = {}
+    if request.verify:
+        if query_image is None or query_image.image is None:
+            raise InvalidInputError("Verification (identify mode) needs a query image.")
+        fused, inliers = _verify(collection, query_image.image, fused)
     scored = []
     for key, score, signals in fused:
-        similarity = max((s.score if s.name in DENSE_SIGNALS else _bm25_similarity(s.score))
-                         for s in signals)
+        similarity = max(signal_similarity(s) for s in signals)
         if request.min_score is None or similarity >= request.min_score:
             scored.append((key, score, signals, similarity))
     page = scored[request.offset:request.offset + request.limit]
     records = {r.id: r for r in collection.catalog.get_many([key for key, *_ in page])}
     hits = [SearchHit(artwork=records[key], score=round(score, 6), similarity=round(float(similarity), 6),
                       signals=signals, view_id=views.get(key, (None, None))[0],
-                      match=views.get(key, (None, None))[1])
+                      match=views.get(key, (None, None))[1], inliers=inliers.get(key))
             for key, score, signals, similarity in page if key in records]
     facets = _facets(collection, [key for key, *_ in scored], request.facets)
-    return SearchResult(hits=hits, total=len(scored), facets=facets, no_good_match=not scored,
+    no_match = not scored or (request.verify and not any(n >= verify.MIN_INLIERS for n in inliers.values()))
+    return SearchResult(hits=hits, total=len(scored), facets=facets, no_good_match=no_match,
                         took_ms=round((time.perf_counter() - start) * 1000, 2))
+
+
+def _verify(collection: Collection, image: Image.Image, fused: list[tuple[str, float, list[Signal]]]
+            ) -> tuple[list[tuple[str, float, list[Signal]]], dict[str, int]]:
+    """Rerank the top candidates by geometric verification: verified works first, most inliers first."""
+    top = fused[:VERIFY_TOP]
+    query = verify.features(image)
+    inliers: dict[str, int] = {}
+    for record in collection.catalog.get_many([key for key, *_ in top]):
+        counts = [verify.inliers(query, f) for v in record.views
+                  if (f := verify.stored_features(v.uri)) is not None]
+        inliers[record.id] = max(counts, default=0)
+    def verified_first(item: tuple[str, float, list[Signal]]) -> int:
+        count = inliers.get(item[0], 0)
+        return -count if count >= verify.MIN_INLIERS else 0  # a stable sort keeps the rest in order
+
+    ranked = sorted(top, key=verified_first)
+    for key, _, signals in ranked:
+        if inliers.get(key, 0) >= verify.MIN_INLIERS:
+            signals.append(Signal(name="verified", rank=0, score=float(inliers[key])))
+    return ranked + fused[VERIFY_TOP:], inliers
 
 
 def _facets(collection: Collection, keys: list[str], fields: list[str]) -> dict[str, dict[str, int]]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from artscope.types import ArtworkRecord, Filters, Passage
+from artscope.types import ArtworkRecord, Filters
 
 
 class SearchRequest(BaseModel):
@@ -28,6 +28,9 @@ class SearchRequest(BaseModel):
     """Relevance cutoff on ``similarity``: weaker hits are dropped (and ``no_good_match`` is set)."""
     facets: list[str] = Field(default_factory=list)
     """Payload fields to count over the candidates (``type``, ``artist``, ...)."""
+    verify: bool = False
+    """Identify mode for photos of works: rerank the top image matches by geometric verification
+    (ORB + RANSAC inliers); ``no_good_match`` then means "not in the collection"."""
 
     @field_validator("text")
     @classmethod
@@ -54,8 +57,8 @@ class SearchHit(BaseModel):
     """The image that matched, for image signals."""
     match: str | None = None
     """For image queries: ``exact`` (same file), ``near-duplicate`` or ``similar``."""
-    passages: list[Passage] = Field(default_factory=list)
-    """Passages of this artwork that matched the text."""
+    inliers: int | None = None
+    """Geometric verification (``verify=True``): keypoint matches consistent with one homography."""
 
 
 class SearchResult(BaseModel):

@@ -1,0 +1,137 @@
+"""Query latency (p50/p95) and recall@10 of the default store (Qdrant Edge) at scale.
+
+Synthetic but clustered vectors (uniform random vectors make any approximate index look broken):
+dense image queries (512-d, int8 + rescore, HNSW), dense text queries (384-d) plus FTS5 BM25 over
+synthetic catalogue text, and late-interaction queries (MaxSim over pooled token means, then all
+tokens rescoring). Recall@10 is against exact search on the same store.
+
+    python benchmarks/search.py --sizes 10000 100000            # the numbers in benchmarks/README.md
+    python benchmarks/search.py --sizes 1000000 --no-tokens     # 1M dense (about 10 min, 4 GB disk)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from artscope.embedders.base import l2_normalize, pool_tokens
+from artscope.index.base import Point, Prefetch, SpaceSpec, VectorSpec
+from artscope.index.edge import EdgeStore
+
+WORDS = ("portrait landscape still life river night storm harbour saint madonna market garden bridge church "
+         "woman man child horse ship tree mountain snow sunset flowers fruit table window letter music").split()
+
+
+def clustered(rng: np.random.Generator, n: int, dim: int, clusters: int = 1000) -> np.ndarray:
+    centres = rng.normal(size=(clusters, dim)).astype(np.float32)
+    labels = rng.integers(0, clusters, n)
+    return l2_normalize(centres[labels] + 0.35 * rng.normal(size=(n, dim)).astype(np.float32))
+
+
+def percentiles(times: list[float]) -> tuple[float, float]:
+    return float(np.percentile(times, 50) * 1000), float(np.percentile(times, 95) * 1000)
+
+
+def timed(fn, queries) -> tuple[list[float], list]:  # noqa: ANN001
+    times, results = [], []
+    for q in queries:
+        start = time.perf_counter()
+        results.append(fn(q))
+        times.append(time.perf_counter() - start)
+    return times, results
+
+
+def bench_dense(root: Path, n: int, tokens: bool, rng: np.random.Generator, n_queries: int) -> dict:
+    dim, tok_dim, n_tok = 512, 64, 16
+    spec = SpaceSpec(name="images", vectors={"image": VectorSpec(size=dim)} | (
+        {"pooled": VectorSpec(size=tok_dim, multivector=True, quantize=False),
+         "tokens": VectorSpec(size=tok_dim, multivector=True, graph=False)} if tokens else {}),
+        keyword_fields=("artist",), integer_fields=("year",))
+    store = EdgeStore(root / "index")
+    store.ensure_space(spec)
+    vectors = clustered(rng, n, dim)
+    start = time.perf_counter()
+    for lo in range(0, n, 2000):
+        batch = []
+        for i in range(lo, min(n, lo + 2000)):
+            v = {"image": vectors[i]}
+            if tokens:
+                t = l2_normalize(vectors[i, :tok_dim] + 0.5 * rng.normal(size=(n_tok, tok_dim)).astype(np.float32))
+                v |= {"tokens": t, "pooled": pool_tokens(t, 4)}
+            batch.append(Point(id=i, vectors=v, payload={"artist": f"a{i % 500}", "year": 1400 + i % 600}))
+        store.upsert("images", batch)
+    upsert_s = time.perf_counter() - start
+    start = time.perf_counter()
+    store.optimize()
+    optimize_s = time.perf_counter() - start
+    picks = rng.integers(0, n, n_queries)
+    queries = l2_normalize(vectors[picks] + 0.1 * rng.normal(size=(n_queries, dim)).astype(np.float32))
+    for q in queries[:20]:  # warm caches
+        store.query("images", "image", q, 10)
+    approx_t, approx = timed(lambda q: store.query("images", "image", q, 10), queries)
+    _, exact = timed(lambda q: store.query("images", "image", q, 10, exact=True), queries)
+    recall = float(np.mean([len({h.id for h in a} & {h.id for h in e}) / 10 for a, e in zip(approx, exact, strict=True)]))
+    filt_t, _ = timed(lambda q: store.query("images", "image", q, 10, filters={"artist": "a7"}), queries)
+    row = {"n": n, "upsert_s": upsert_s, "optimize_s": optimize_s, "dense": percentiles(approx_t),
+           "recall@10": recall, "filtered": percentiles(filt_t)}
+    if tokens:
+        def late(q: np.ndarray) -> list:
+            t = l2_normalize(q[:tok_dim] + 0.5 * rng.normal(size=(n_tok, tok_dim)).astype(np.float32))
+            return store.query("images", "tokens", t, 10, prefetch=Prefetch("pooled", pool_tokens(t, 4), 200))
+        late_t, _ = timed(late, queries)
+        row["late"] = percentiles(late_t)
+    store.close()
+    return row
+
+
+def bench_text(root: Path, n: int, rng: np.random.Generator, n_queries: int) -> dict:
+    store = EdgeStore(root / "text")
+    store.ensure_space(SpaceSpec(name="records", vectors={"text": VectorSpec(size=384)}))
+    vectors = clustered(rng, n, 384)
+    for lo in range(0, n, 5000):
+        store.upsert("records", [Point(id=i, vectors={"text": vectors[i]}, payload={})
+                                 for i in range(lo, min(n, lo + 5000))])
+    store.optimize()
+    db = sqlite3.connect(root / "fts.sqlite")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(body, tokenize='porter unicode61')")
+    db.executemany("INSERT INTO t (rowid, body) VALUES (?, ?)",
+                   ((i, " ".join(rng.choice(WORDS, 12))) for i in range(n)))
+    db.commit()
+    queries = l2_normalize(vectors[rng.integers(0, n, n_queries)] + 0.1 * rng.normal(size=(n_queries, 384)))
+    words = [" OR ".join(f'"{w}"' for w in rng.choice(WORDS, 3)) for _ in range(n_queries)]
+    dense_t, _ = timed(lambda q: store.query("records", "text", q, 100), queries)
+    bm25_t, _ = timed(lambda w: db.execute("SELECT rowid FROM t WHERE t MATCH ? ORDER BY bm25(t) LIMIT 100",
+                                           (w,)).fetchall(), words)
+    hybrid = [d + b for d, b in zip(dense_t, bm25_t, strict=True)]
+    store.close()
+    return {"n": n, "text_dense": percentiles(dense_t), "bm25": percentiles(bm25_t), "text_hybrid": percentiles(hybrid)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--no-tokens", action="store_true", help="Skip late interaction (saves memory at 1M).")
+    parser.add_argument("--no-text", action="store_true")
+    args = parser.parse_args()
+    rng = np.random.default_rng(0)
+    print("| artworks | upsert s | optimize s | dense p50/p95 ms | recall@10 | filtered p50/p95 ms "
+          "| late-interaction p50/p95 ms | text dense p50/p95 ms | BM25 p50/p95 ms | hybrid p50/p95 ms |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for n in args.sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            d = bench_dense(Path(tmp), n, not args.no_tokens, rng, args.queries)
+            t = {} if args.no_text else bench_text(Path(tmp), n, rng, args.queries)
+        fmt = lambda p: f"{p[0]:.2f} / {p[1]:.2f}" if p else "-"  # noqa: E731
+        print(f"| {n:,} | {d['upsert_s']:.1f} | {d['optimize_s']:.1f} | {fmt(d['dense'])} | {d['recall@10']:.3f} "
+              f"| {fmt(d['filtered'])} | {fmt(d.get('late'))} | {fmt(t.get('text_dense'))} | {fmt(t.get('bm25'))} "
+              f"| {fmt(t.get('text_hybrid'))} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

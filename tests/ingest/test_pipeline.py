@@ -1,0 +1,117 @@
+"""Ingest end to end: counts, idempotency, dedupe, per-item errors, metadata updates, resume after kill -9."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+import artscope
+from artscope.index import IMAGES, PASSAGES, RECORDS
+from artscope.testing import write_synthetic_folder
+
+
+def test_ingest_counts_and_is_idempotent(synthetic_folder: Path, tmp_path: Path) -> None:
+    with artscope.create(tmp_path / "c") as collection:
+        first = collection.ingest([str(synthetic_folder)])
+        assert (first.added, first.failed, first.images_indexed) == (48, 0, 48)
+        assert first.passages == 8
+        again = collection.ingest([str(synthetic_folder)])
+        assert (again.added, again.updated, again.unchanged, again.images_indexed) == (0, 0, 48, 0)
+        counts = collection.catalog.counts()
+        assert counts == {"artworks": 48, "images": 48, "passages": 8, "pending": 0}
+        assert collection.index.count(IMAGES) == 48 and collection.index.count(RECORDS) == 48
+        assert collection.index.count(PASSAGES) == 8
+        assert len(list((tmp_path / "c" / "thumbs").glob("*.jpg"))) == 48
+        record = collection.catalog.get("art-0005")
+        assert record.artists == ["Ben Blau"] and record.extra["style"] == "dots"
+
+
+def test_same_image_from_a_second_source_is_a_duplicate_not_an_artwork(synthetic_folder: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(synthetic_folder / "images" / "art-0003.png", other / "renamed-copy.png")
+    Image.new("RGB", (40, 30), (1, 2, 3)).save(other / "new.png")
+    with artscope.create(tmp_path / "c") as collection:
+        collection.ingest([str(synthetic_folder)])
+        summary = collection.ingest([str(other)])
+        assert (summary.added, summary.duplicates) == (1, 1)
+        assert collection.catalog.count() == 49
+        sources = collection.catalog.sources_of("art-0003")
+        assert len(sources) == 2 and any("renamed-copy" in s["item_key"] for s in sources)
+
+
+def test_corrupt_and_non_image_files_are_recorded_errors(tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    Image.new("RGB", (50, 40), (200, 10, 10)).save(folder / "good.jpg")
+    (folder / "text-pretending.jpg").write_text("hello")
+    data = (folder / "good.jpg").read_bytes()
+    (folder / "truncated.jpg").write_bytes(data[: len(data) // 3])
+    with artscope.create(tmp_path / "c") as collection:
+        summary = collection.ingest([str(folder)])
+        assert summary.added == 1 and summary.failed == 2
+        reasons = {e.key.rsplit("#", 1)[-1]: e.error for e in summary.errors}
+        assert "not an image" in reasons["text-pretending.jpg"]
+        assert "truncated" in reasons["truncated.jpg"] or "corrupt" in reasons["truncated.jpg"]
+        assert len(collection.catalog.job(summary.job_id)["errors"]) == 2
+
+
+def test_metadata_edits_reach_the_index_without_re_embedding(synthetic_folder: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "folder"
+    shutil.copytree(synthetic_folder, folder)
+    with artscope.create(tmp_path / "c") as collection:
+        collection.ingest([str(folder)])
+        rows = list(csv.DictReader((folder / "catalog.csv").open()))
+        rows[0]["artist"] = "Renamed Painter"
+        with (folder / "catalog.csv").open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        summary = collection.ingest([str(folder)])
+        assert (summary.updated, summary.images_indexed) == (1, 0)
+        assert collection.index.count(IMAGES, {"artist": "Renamed Painter"}) == 1
+        assert collection.index.count(RECORDS, {"artist": "Renamed Painter"}) == 1
+
+
+def _progress(path: Path) -> int:
+    try:
+        with sqlite3.connect(path / "catalog.sqlite", timeout=1) as db:
+            return db.execute("SELECT COUNT(*) FROM job_items").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def test_a_killed_ingest_resumes_and_leaves_nothing_half_indexed(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    write_synthetic_folder(folder, n=160, with_passages=False)
+    target = tmp_path / "c"
+    artscope.create(target).close()
+    env = os.environ | {"ARTSCOPE_INGEST_BATCH": "8"}
+    code = f"import artscope; artscope.open({str(target)!r}).ingest([{str(folder)!r}], job_id='job1')"
+    process = subprocess.Popen([sys.executable, "-c", code], env=env)
+    deadline = time.time() + 120
+    while _progress(target) < 24 and process.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    if process.poll() is not None:
+        pytest.skip("the ingest finished before it could be killed")
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    with artscope.open(target) as collection:
+        done_before = collection.catalog.count()
+        assert 0 < done_before < 160
+        summary = collection.ingest([str(folder)], job_id="job1")
+        assert collection.catalog.count() == 160
+        assert collection.catalog.counts()["pending"] == 0
+        assert collection.index.count(IMAGES) == 160 and collection.index.count(RECORDS) == 160
+        assert summary.added == 160 - done_before
+        assert collection.catalog.job("job1")["state"] == "done"

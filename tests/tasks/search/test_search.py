@@ -1,0 +1,78 @@
+"""Ranking on a synthetic collection whose right answers are known (artist = palette, style =
+texture, genre = layout; titles and descriptions say so in words)."""
+
+from __future__ import annotations
+
+import pytest
+
+from artscope.errors import InvalidInputError, NotFoundError
+from artscope.testing import draw_artwork, synthetic_artworks
+
+
+def test_text_search_ranks_matching_records_first(synthetic_collection) -> None:  # noqa: ANN001
+    result = synthetic_collection.search("portrait in blue", limit=4)
+    assert all(h.artwork.artists == ["Ben Blau"] and h.artwork.extra["genre"] == "portrait" for h in result.hits)
+    signals = {s.name for s in result.hits[0].signals}
+    assert {"bm25", "text"} <= signals
+    assert result.hits[0].similarity > 0.3 and not result.no_good_match
+
+
+def test_image_search_finds_the_same_image_first_and_says_exact(synthetic_collection, synthetic_folder) -> None:  # noqa: ANN001
+    result = synthetic_collection.search(image=str(synthetic_folder / "images" / "art-0010.png"), limit=5)
+    assert result.hits[0].artwork.id == "art-0010" and result.hits[0].match == "exact"
+    assert all(h.match != "exact" for h in result.hits[1:])
+
+
+def test_more_like_this_excludes_itself_and_prefers_its_artist(synthetic_collection) -> None:  # noqa: ANN001
+    result = synthetic_collection.search(artwork_id="art-0000", limit=5)
+    ids = [h.artwork.id for h in result.hits]
+    assert "art-0000" not in ids
+    assert sum(h.artwork.artists == ["Ada Rossi"] for h in result.hits) >= 3
+
+
+def test_filters_and_facets(synthetic_collection) -> None:  # noqa: ANN001
+    result = synthetic_collection.search("painting", filters={"style": "dots", "year": {"gte": 1840}},
+                                         limit=50, facets=["artist", "style"])
+    assert result.hits and all(h.artwork.extra["style"] == "dots" and h.artwork.year_start >= 1840
+                               for h in result.hits)
+    assert set(result.facets["style"]) == {"dots"}
+    with pytest.raises(InvalidInputError, match="Unknown filter field"):
+        synthetic_collection.search("painting", filters={"colour": "red"})
+    with pytest.raises(InvalidInputError, match="Unknown facet"):
+        synthetic_collection.search("painting", facets=["colour"])
+
+
+def test_relevance_cutoff_reports_no_good_match(synthetic_collection) -> None:  # noqa: ANN001
+    result = synthetic_collection.search("quantum chromodynamics lecture notes", min_score=0.5)
+    assert result.no_good_match and result.hits == []
+
+
+def test_bad_queries_are_clear_errors(synthetic_collection, tmp_path) -> None:  # noqa: ANN001
+    with pytest.raises(InvalidInputError, match="Give a text query"):
+        synthetic_collection.search("   ")
+    (tmp_path / "bad.jpg").write_text("no")
+    with pytest.raises(InvalidInputError, match="not an image"):
+        synthetic_collection.search(image=str(tmp_path / "bad.jpg"))
+    with pytest.raises(NotFoundError):
+        synthetic_collection.search(artwork_id="nope")
+
+
+def test_composed_query_beats_image_only_and_text_only(synthetic_collection) -> None:  # noqa: ANN001
+    """Reference: one artist's work; change: another colour. The target keeps style and genre."""
+    items = {(a.artist, a.style, a.genre): a for a in synthetic_artworks(48)}
+    scores = {"composed": 0, "image": 0, "text": 0}
+    cases = 0
+    for (artist, style, genre), art in items.items():
+        if artist != "Ada Rossi":
+            continue
+        target = items[("Ben Blau", style, genre)]
+        reference = draw_artwork(art, seed=999)  # a fresh image of the reference, not the stored file
+        runs = {"composed": synthetic_collection.search("in blue", image=reference, limit=3),
+                "image": synthetic_collection.search(image=reference, limit=3),
+                "text": synthetic_collection.search("in blue", limit=3)}
+        for name, result in runs.items():
+            scores[name] += target.id in [h.artwork.id for h in result.hits]
+        cases += 1
+    assert cases == 12
+    assert scores["composed"] > scores["image"] and scores["composed"] > scores["text"]
+    assert scores["composed"] >= 0.6 * cases
