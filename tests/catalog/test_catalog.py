@@ -79,7 +79,8 @@ def test_bm25_ranks_title_and_artist_matches_first(catalog: Catalog) -> None:
 
 
 def test_fts_query_quotes_terms() -> None:
-    assert fts_query("Stormy sea, at NIGHT!") == '"stormy" OR "sea" OR "at" OR "night"'
+    assert fts_query("Stormy sea, at NIGHT!") == '"stormy" OR "sea" OR "night"'
+    assert fts_query("The Who") == '"the" OR "who"'  # all stopwords: keep them
     assert fts_query("  ") is None
 
 

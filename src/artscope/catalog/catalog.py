@@ -18,6 +18,8 @@ from artscope.errors import NotFoundError
 from artscope.types import TEXT_FIELDS, ArtworkRecord, ImageView, Passage
 
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
+STOPWORDS = frozenset("""a an and are as at be but by for from has have in into is it its of on or that the
+this to was were which with this these those but what who whom whose when where why how""".split())
 
 
 class UpsertStatus(StrEnum):
@@ -28,7 +30,8 @@ class UpsertStatus(StrEnum):
 
 def fts_query(text: str) -> str | None:
     """A user's words as an FTS5 OR-query of quoted terms (no operator injection)."""
-    terms = [t for t in _FTS_TOKEN.findall(text.lower()) if len(t) > 1 or t.isdigit()]
+    words = _FTS_TOKEN.findall(text.lower())
+    terms = [t for t in words if t not in STOPWORDS and (len(t) > 1 or t.isdigit())] or words
     return " OR ".join(f'"{t}"' for t in dict.fromkeys(terms)) or None
 
 

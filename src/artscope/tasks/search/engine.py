@@ -28,6 +28,19 @@ NEAR_DUPLICATE = 0.97
 """Cosine of global image vectors above which two images are reported as near-duplicates."""
 VERIFY_TOP = 10
 """Candidates that geometric verification looks at."""
+CENTRE_CROPS = (0.7, 0.5)
+
+
+IMAGE_SIGNALS = frozenset({"image", "tokens", "image_centre70", "image_centre50"})
+
+
+def _weights(rankings: dict[str, Ranking], given: dict[str, float]) -> dict[str, float]:
+    """Each modality present gets one unit of weight, shared by its signals, so that a composed
+    query (image + words) is not decided by the image's several signals alone; given weights win."""
+    image = [name for name in rankings if name in IMAGE_SIGNALS]
+    text = [name for name in rankings if name not in IMAGE_SIGNALS]
+    weights = {name: 1.0 / len(image) for name in image} | {name: 1.0 / len(text) for name in text}
+    return weights | given
 
 
 def signal_similarity(signal: Signal) -> float:
@@ -40,27 +53,47 @@ def signal_similarity(signal: Signal) -> float:
     return signal.score
 
 
-def text_rankings(collection: Collection, text: str, filters: Filters, depth: int) -> dict[str, Ranking]:
-    """BM25 over catalogue text, dense over records and passages, and text->pixels when cross-modal."""
+def _best_per_artwork(*lists: list[tuple[str, float, str]]) -> list[tuple[str, float, str]]:
+    """Merge (artwork, score, evidence) lists keeping each artwork's best score, best first."""
+    best: dict[str, tuple[float, str]] = {}
+    for items in lists:
+        for artwork, score, evidence in items:
+            if artwork not in best or score > best[artwork][0]:
+                best[artwork] = (score, evidence)
+    return sorted(((a, s, e) for a, (s, e) in best.items()), key=lambda x: -x[1])
+
+
+def text_rankings(collection: Collection, text: str, filters: Filters, depth: int
+                  ) -> tuple[dict[str, Ranking], dict[tuple[str, str], str]]:
+    """BM25 and dense text rankings of artworks, each scoring an artwork by its best evidence: its
+    own record or one of its passages (so a few passages cannot crowd out records); text->pixels
+    when the embedder is cross-modal. Also returns which evidence won, per (signal, artwork)."""
     catalog, index = collection.catalog, collection.index
-    rankings: dict[str, Ranking] = {}
-    bm25 = catalog.search_artworks_bm25(text, depth)
-    records = {r.id: r for r in catalog.get_by_rowids([rowid for rowid, _ in bm25])}
-    ids = catalog.ids_for_rowids([rowid for rowid, _ in bm25])
-    rankings["bm25"] = [(ids[rowid], score) for rowid, score in bm25
-                        if rowid in ids and matches(records[ids[rowid]].payload(), filters)]
+    record_bm25 = catalog.search_artworks_bm25(text, depth)
+    ids = catalog.ids_for_rowids([rowid for rowid, _ in record_bm25])
+    passage_bm25 = catalog.search_passages_bm25(text, depth)
+    passages = catalog.passages_by_rowids([rowid for rowid, _ in passage_bm25])
     vector = collection.embedder.embed_texts([text])[0]
-    hits = index.query(RECORDS, "text", vector, depth, filters=filters)
-    rankings["text"] = [(h.payload["artwork_id"], h.score) for h in hits]
-    passage_hits = [h for h in index.query(PASSAGES, "text", vector, depth) if h.payload.get("artwork_id")]
-    owners = {r.id: r for r in catalog.get_many(list({h.payload["artwork_id"] for h in passage_hits}))}
-    rankings["passages"] = [(h.payload["artwork_id"], h.score) for h in passage_hits
-                            if h.payload["artwork_id"] in owners
-                            and matches(owners[h.payload["artwork_id"]].payload(), filters)]
+    record_dense = index.query(RECORDS, "text", vector, depth, filters=filters)
+    passage_dense = [h for h in index.query(PASSAGES, "text", vector, depth) if h.payload.get("artwork_id")]
+    bm25 = _best_per_artwork(
+        [(ids[r], score, "record") for r, score in record_bm25 if r in ids],
+        [(passages[r].artwork_id, score, f"passage:{passages[r].id}") for r, score in passage_bm25
+         if passages[r].artwork_id])
+    dense = _best_per_artwork(
+        [(h.payload["artwork_id"], h.score, "record") for h in record_dense],
+        [(h.payload["artwork_id"], h.score, f"passage:{h.payload['passage_id']}") for h in passage_dense])
+    # passage and BM25 candidates did not pass through the index's payload filter: apply it here
+    unfiltered = {a for a, _, e in bm25} | {a for a, _, e in dense if e != "record"}
+    allowed = {r.id for r in catalog.get_many(list(unfiltered)) if matches(r.payload(), filters)}
+    allowed |= {h.payload["artwork_id"] for h in record_dense}
+    rankings: dict[str, Ranking] = {"bm25": [(a, s) for a, s, _ in bm25 if a in allowed],
+                                    "text": [(a, s) for a, s, _ in dense if a in allowed]}
+    evidence = {("bm25", a): e for a, _, e in bm25} | {("text", a): e for a, _, e in dense}
     if collection.info.cross_modal:
         hits = index.query(IMAGES, "image", vector, depth, filters=filters)
         rankings["image_text"] = [(h.payload["artwork_id"], h.score) for h in hits]
-    return rankings
+    return rankings, evidence
 
 
 @dataclass
@@ -72,6 +105,9 @@ class QueryImage:
     exclude: set[str]
     """Artworks not to return (the query artwork itself in "more like this")."""
     image: Image.Image | None = None
+    crops: dict[str, np.ndarray] | None = None
+    """Global vectors of centre crops (identify mode): in a photo of a framed work on a wall, the
+    work is near the centre and the wall would otherwise dominate the global features."""
 
 
 def _query_image(collection: Collection, request: SearchRequest) -> QueryImage:
@@ -89,9 +125,18 @@ def _query_image(collection: Collection, request: SearchRequest) -> QueryImage:
     if isinstance(request.image, str) and not request.image.startswith("http"):
         data = read_bytes(request.image)
     image = load_image(data if data is not None else request.image, draft_size=512)
-    embeddings = collection.embedder.embed_images([image])
+    fractions = CENTRE_CROPS if request.verify else ()
+    embeddings = collection.embedder.embed_images([image] + [_centre_crop(image, f) for f in fractions])
     tokens = embeddings.tokens[0] if embeddings.tokens is not None else None
-    return QueryImage(embeddings.global_vectors[0], tokens, content_hash(data) if data else None, set(), image)
+    crops = {f"image_centre{int(f * 100)}": embeddings.global_vectors[i + 1] for i, f in enumerate(fractions)}
+    return QueryImage(embeddings.global_vectors[0], tokens, content_hash(data) if data else None, set(), image,
+                      crops)
+
+
+def _centre_crop(image: Image.Image, fraction: float) -> Image.Image:
+    width, height = image.size
+    dx, dy = int(width * (1 - fraction) / 2), int(height * (1 - fraction) / 2)
+    return image.crop((dx, dy, width - dx, height - dy))
 
 
 def image_rankings(collection: Collection, request: SearchRequest, query: QueryImage, filters: Filters,
@@ -114,6 +159,11 @@ def image_rankings(collection: Collection, request: SearchRequest, query: QueryI
             kind = "exact" if digest and hashes.get(hit.id) == digest else (
                 "near-duplicate" if hit.score >= NEAR_DUPLICATE else "similar")
             best[artwork] = (hit.id, kind)
+    for name, crop_vector in (query.crops or {}).items():
+        crop_hits = collection.index.query(IMAGES, "image", crop_vector, depth, filters=filters)
+        rankings[name] = [(h.payload["artwork_id"], h.score) for h in crop_hits]
+        for hit in crop_hits:
+            best.setdefault(hit.payload["artwork_id"], (hit.id, "similar"))
     if tokens is not None and request.weights.get("tokens", 1.0) > 0:
         # late interaction: MaxSim over a few pooled token means finds candidates, all tokens rescore
         pooled = pool_tokens(tokens, collection.manifest.pooled_tokens)
@@ -134,18 +184,23 @@ def search(collection: Collection, request: SearchRequest) -> SearchResult:
     rankings: dict[str, Ranking] = {}
     views: dict[str, tuple[int, str]] = {}
     query_image = None
+    evidence: dict[tuple[str, str], str] = {}
     if request.text:
-        rankings |= text_rankings(collection, request.text, filters, depth)
+        text_signals, evidence = text_rankings(collection, request.text, filters, depth)
+        rankings |= text_signals
     if request.image is not None or request.artwork_id:
         query_image = _query_image(collection, request)
         image_signals, views = image_rankings(collection, request, query_image, filters, depth)
         rankings |= image_signals
-    fused = fuse(rankings, request.weights)
+    fused = fuse(rankings, _weights(rankings, request.weights))
+    for key, _, signals in fused:
+        for signal in signals:
+            signal.evidence = evidence.get((signal.name, key))
     inliers: dict[str, int] = {}
     if request.verify:
         if query_image is None or query_image.image is None:
             raise InvalidInputError("Verification (identify mode) needs a query image.")
-        fused, inliers = _verify(collection, query_image.image, fused)
+        fused, inliers = _verify(collection, query_image.image, fused, rankings)
     scored = []
     for key, score, signals in fused:
         similarity = max(signal_similarity(s) for s in signals)
@@ -163,25 +218,26 @@ def search(collection: Collection, request: SearchRequest) -> SearchResult:
                         took_ms=round((time.perf_counter() - start) * 1000, 2))
 
 
-def _verify(collection: Collection, image: Image.Image, fused: list[tuple[str, float, list[Signal]]]
-            ) -> tuple[list[tuple[str, float, list[Signal]]], dict[str, int]]:
-    """Rerank the top candidates by geometric verification: verified works first, most inliers first."""
-    top = fused[:VERIFY_TOP]
+def _verify(collection: Collection, image: Image.Image, fused: list[tuple[str, float, list[Signal]]],
+            rankings: dict[str, Ranking]) -> tuple[list[tuple[str, float, list[Signal]]], dict[str, int]]:
+    """Rerank by geometric verification: verified works first (most inliers first), then the rest in
+    fused order. Candidates: the fused top and the top of each centre-crop ranking."""
+    candidates = [key for key, *_ in fused[:VERIFY_TOP]]
+    for name, ranking in rankings.items():
+        if name.startswith("image_centre"):
+            candidates += [key for key, _ in ranking[:VERIFY_TOP // 2]]
+    candidates = list(dict.fromkeys(candidates))
     query = verify.features(image)
     inliers: dict[str, int] = {}
-    for record in collection.catalog.get_many([key for key, *_ in top]):
+    for record in collection.catalog.get_many(candidates):
         counts = [verify.inliers(query, f) for v in record.views
                   if (f := verify.stored_features(v.uri)) is not None]
         inliers[record.id] = max(counts, default=0)
-    def verified_first(item: tuple[str, float, list[Signal]]) -> int:
-        count = inliers.get(item[0], 0)
-        return -count if count >= verify.MIN_INLIERS else 0  # a stable sort keeps the rest in order
-
-    ranked = sorted(top, key=verified_first)
-    for key, _, signals in ranked:
-        if inliers.get(key, 0) >= verify.MIN_INLIERS:
-            signals.append(Signal(name="verified", rank=0, score=float(inliers[key])))
-    return ranked + fused[VERIFY_TOP:], inliers
+    verified = sorted((k for k in candidates if inliers.get(k, 0) >= verify.MIN_INLIERS), key=lambda k: -inliers[k])
+    by_key = {item[0]: item for item in fused}
+    for key in verified:
+        by_key[key][2].append(Signal(name="verified", rank=verified.index(key) + 1, score=float(inliers[key])))
+    return [by_key[k] for k in verified] + [item for item in fused if item[0] not in verified], inliers
 
 
 def _facets(collection: Collection, keys: list[str], fields: list[str]) -> dict[str, dict[str, int]]:

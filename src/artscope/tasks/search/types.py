@@ -44,6 +44,8 @@ class Signal(BaseModel):
     name: str
     rank: int
     score: float
+    evidence: str | None = None
+    """What matched for text signals: ``record`` or ``passage:<id>``."""
 
 
 class SearchHit(BaseModel):
