@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from artscope.catalog import Catalog
 from artscope.catalog.schema import SCHEMA_VERSION
+from artscope.config import get_settings
 from artscope.embedders.base import Embedder, EmbedderInfo
 from artscope.embedders.registry import create_embedder
 from artscope.errors import CollectionError
@@ -51,7 +52,7 @@ class Collection:
     def embedder(self) -> Embedder:
         """The embedder that built the collection, loaded on first use."""
         if self._embedder is None:
-            embedder = create_embedder(self.info.spec)
+            embedder = create_embedder(self.info.spec, device=get_settings().device)
             self.info.check_compatible(embedder.info)
             self._embedder = embedder
         return self._embedder
@@ -142,7 +143,7 @@ def create(path: str | Path, embedder: str | Embedder = "builtin", index_url: st
            token_budget: int = DEFAULT_TOKEN_BUDGET, exist_ok: bool = False) -> Collection:
     """Make a new collection directory (or open it if ``exist_ok`` and it was built the same way)."""
     path = Path(path)
-    instance = create_embedder(embedder) if isinstance(embedder, str) else embedder
+    instance = create_embedder(embedder, device=get_settings().device) if isinstance(embedder, str) else embedder
     if (path / MANIFEST_NAME).exists():
         if not exist_ok:
             raise CollectionError(f"{path} already holds a collection; open it with artscope.open().")
@@ -172,7 +173,7 @@ def open(path: str | Path, embedder: str | Embedder | None = None) -> Collection
     manifest = Manifest.read(path)
     instance = None
     if embedder is not None:
-        instance = create_embedder(embedder) if isinstance(embedder, str) else embedder
+        instance = create_embedder(embedder, device=get_settings().device) if isinstance(embedder, str) else embedder
         manifest.embedder.check_compatible(instance.info)
     collection = Collection(path, manifest, embedder=instance)
     if manifest.schema_version != SCHEMA_VERSION:  # Catalog() has migrated it; record that

@@ -26,6 +26,8 @@ class VectorSpec(BaseModel):
     """False: no HNSW graph (late-interaction tokens are only used to rescore)."""
     quantize: bool = True
     """int8 scalar quantization with rescoring."""
+    half: bool = False
+    """Store originals as float16 (token vectors: half the bytes, MaxSim unchanged to ~1e-3)."""
 
 
 class SpaceSpec(BaseModel):

@@ -31,6 +31,8 @@ def _vector_params(spec: VectorSpec) -> qe.EdgeVectorParams:
     if spec.quantize:
         kwargs["quantization_config"] = qe.ScalarQuantizationConfig(
             type=qe.ScalarType.Int8, quantile=0.99, always_ram=True)
+    if spec.half:
+        kwargs["datatype"] = qe.VectorStorageDatatype.Float16
     return qe.EdgeVectorParams(**kwargs)
 
 

@@ -23,13 +23,23 @@ IMAGES, RECORDS, PASSAGES = "images", "records", "passages"
 def space_specs(info: EmbedderInfo) -> list[SpaceSpec]:
     image_vectors = {"image": VectorSpec(size=info.image_dim)}
     if info.token_dim:
-        image_vectors["pooled"] = VectorSpec(size=info.token_dim, multivector=True, quantize=False)
-        image_vectors["tokens"] = VectorSpec(size=info.token_dim, multivector=True, graph=False)
+        image_vectors["pooled"] = VectorSpec(size=info.token_dim, multivector=True, quantize=False, half=True)
+        image_vectors["tokens"] = VectorSpec(size=info.token_dim, multivector=True, graph=False, half=True)
     text = {"text": VectorSpec(size=info.text_dim)}
     fields = {"keyword_fields": KEYWORD_PAYLOAD_FIELDS, "integer_fields": INTEGER_PAYLOAD_FIELDS}
     return [SpaceSpec(name=IMAGES, vectors=image_vectors, **fields),
             SpaceSpec(name=RECORDS, vectors=text, **fields),
             SpaceSpec(name=PASSAGES, vectors=text, keyword_fields=("artwork_id", "source"))]
+
+
+def storage_budget(info: EmbedderInfo, token_budget: int, pooled: int) -> dict[str, int]:
+    """Bytes of vectors stored per image and per artwork record (payload and index graphs aside):
+    float32 originals plus int8 copies for dense vectors; float16 token vectors plus their int8
+    copy; float16 pooled means."""
+    tokens = min(token_budget, info.max_tokens or token_budget) if info.token_dim else 0
+    per_image = info.image_dim * (4 + 1) + tokens * (info.token_dim or 0) * (2 + 1) \
+        + (pooled * (info.token_dim or 0) * 2 if tokens else 0)
+    return {"per_image": per_image, "per_record": info.text_dim * (4 + 1), "per_passage": info.text_dim * (4 + 1)}
 
 
 def open_store(location: IndexLocation, root: Path) -> VectorStore:

@@ -30,6 +30,8 @@ def _vector_params(spec: VectorSpec) -> qm.VectorParams:
     if spec.quantize:
         kwargs["quantization_config"] = qm.ScalarQuantization(
             scalar=qm.ScalarQuantizationConfig(type=qm.ScalarType.INT8, quantile=0.99, always_ram=True))
+    if spec.half:
+        kwargs["datatype"] = qm.Datatype.FLOAT16
     return qm.VectorParams(**kwargs)
 
 

@@ -1,0 +1,168 @@
+"""Tiny random-init models saved the way users get them (``save_pretrained`` folders), built offline.
+
+Each builder writes a folder that holds config.json, model.safetensors, the image processor and a
+tokenizer made in memory with ``tokenizers``, then the backends load it exactly as they load a hub
+download. Session-scoped: building and saving takes well under a second each.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+WORDS = ["a", "an", "the", "of", "with", "painting", "portrait", "landscape", "sea", "ship", "storm", "woman",
+         "man", "cat", "dog", "flowers", "night"]
+
+
+def _word_tokenizer(specials: list[str], model_max_length: int):  # -> PreTrainedTokenizerFast
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    vocab = {token: i for i, token in enumerate([*specials, *WORDS])}
+    tokenizer = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    return PreTrainedTokenizerFast(tokenizer_object=tokenizer, pad_token="<pad>", unk_token="<unk>",
+                                   eos_token="</s>", model_max_length=model_max_length)
+
+
+def _byte_vocab(suffixes: tuple[str, ...]) -> dict[str, int]:
+    # Byte-level BPE with no merges: every byte is a token, as in CLIP's and Qwen's alphabets.
+    from transformers.convert_slow_tokenizer import bytes_to_unicode
+
+    vocab: dict[str, int] = {}
+    for suffix in suffixes:
+        for char in bytes_to_unicode().values():
+            vocab.setdefault(char + suffix, len(vocab))
+    return vocab
+
+
+def _vision(**extra: int) -> dict[str, int]:
+    return dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
+                patch_size=8, **extra)
+
+
+def _text(vocab_size: int, max_positions: int, **ids: int | None) -> dict[str, int | None]:
+    return dict(vocab_size=vocab_size, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                num_attention_heads=2, max_position_embeddings=max_positions, **ids)
+
+
+@pytest.fixture(scope="session")
+def tiny_clip_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """CLIP: 64 px images in 8 px patches (an 8x8 grid plus CLS), projection dim 24."""
+    import torch
+    from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPTokenizer
+
+    torch.manual_seed(0)
+    bytes_vocab = {token: i + 2 for token, i in _byte_vocab(("", "</w>")).items()}
+    vocab = {"<|startoftext|>": 0, "<|endoftext|>": 1, **bytes_vocab}
+    tokenizer = CLIPTokenizer(vocab=vocab, merges=[])
+    config = CLIPConfig(text_config=_text(len(vocab), 77, bos_token_id=0, eos_token_id=1, pad_token_id=1),
+                        vision_config=_vision(image_size=64), projection_dim=24)
+    folder = tmp_path_factory.mktemp("tiny-clip")
+    CLIPModel(config).save_pretrained(folder)
+    # Saved as "CLIPImageProcessor", as on the hub: without torchvision it loads the PIL fallback.
+    image_processor = CLIPImageProcessor(size={"shortest_edge": 64}, crop_size={"height": 64, "width": 64})
+    image_processor.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_siglip_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """SigLIP: 64 px images, an 8x8 patch grid without CLS, text trained at 64 tokens."""
+    import torch
+    from transformers import SiglipConfig, SiglipImageProcessor, SiglipModel
+
+    torch.manual_seed(0)
+    tokenizer = _word_tokenizer(["<pad>", "<unk>", "</s>"], model_max_length=64)
+    text = _text(len(tokenizer), 64, pad_token_id=0, eos_token_id=2, bos_token_id=None)
+    config = SiglipConfig(text_config=text, vision_config=_vision(image_size=64))
+    folder = tmp_path_factory.mktemp("tiny-siglip")
+    SiglipModel(config).save_pretrained(folder)
+    SiglipImageProcessor(size={"height": 64, "width": 64}).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_siglip2_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """SigLIP 2 (NaFlex): images keep their aspect ratio in at most 64 patches of 8 px."""
+    import torch
+    from transformers import Siglip2Config, Siglip2ImageProcessor, Siglip2Model
+
+    torch.manual_seed(0)
+    tokenizer = _word_tokenizer(["<pad>", "<unk>", "</s>"], model_max_length=64)
+    text = _text(len(tokenizer), 64, pad_token_id=0, eos_token_id=2, bos_token_id=None)
+    config = Siglip2Config(text_config=text, vision_config=_vision(num_patches=64))
+    folder = tmp_path_factory.mktemp("tiny-siglip2")
+    Siglip2Model(config).save_pretrained(folder)
+    Siglip2ImageProcessor(patch_size=8, max_num_patches=64).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_colqwen2_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """ColQwen2 over a 2-layer Qwen2-VL: 28 px merged patches, images of 56-224 px, 16-d embeddings."""
+    import torch
+    from transformers import ColQwen2Config, ColQwen2ForRetrieval, ColQwen2Processor, Qwen2Tokenizer
+    from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
+
+    torch.manual_seed(0)
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>",
+                "<|image_pad|>", "<|video_pad|>"]
+    vocab = _byte_vocab(("",))
+    ids = {token: len(vocab) + i for i, token in enumerate(specials)}
+    tokenizer = Qwen2Tokenizer(vocab={**vocab, **ids}, merges=[])
+    tokenizer.add_special_tokens({"additional_special_tokens": specials[1:]})
+    rope = {"rope_type": "default", "mrope_section": [4, 2, 2], "rope_theta": 10000.0}
+    text = dict(vocab_size=len(vocab) + len(specials), hidden_size=32, intermediate_size=64,
+                num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1, rope_parameters=rope,
+                bos_token_id=None, eos_token_id=ids["<|endoftext|>"], pad_token_id=ids["<|endoftext|>"])
+    vision = dict(depth=2, embed_dim=32, hidden_size=32, num_heads=2, patch_size=14, spatial_merge_size=2,
+                  temporal_patch_size=2)
+    vlm = dict(model_type="qwen2_vl", text_config=text, vision_config=vision,
+               image_token_id=ids["<|image_pad|>"], video_token_id=ids["<|video_pad|>"],
+               vision_start_token_id=ids["<|vision_start|>"], vision_end_token_id=ids["<|vision_end|>"])
+    folder = tmp_path_factory.mktemp("tiny-colqwen2")
+    ColQwen2ForRetrieval(ColQwen2Config(vlm_config=vlm, embedding_dim=16)).save_pretrained(folder)
+    image_processor = Qwen2VLImageProcessorPil(min_pixels=56 * 56, max_pixels=224 * 224)
+    processor = ColQwen2Processor(image_processor=image_processor, tokenizer=tokenizer)
+    processor.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_colpali_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """ColPali over a 2-layer PaliGemma: 48 px images in 8 px patches, a 6x6 grid of image tokens."""
+    import torch
+    from transformers import ColPaliConfig, ColPaliForRetrieval, ColPaliProcessor, SiglipImageProcessor
+
+    torch.manual_seed(0)
+    specials = ["<pad>", "<unk>", "</s>", "<bos>", "<image>", "Question:", "Describe", "image."]
+    tokenizer = _word_tokenizer(specials, model_max_length=512)
+    tokenizer.add_special_tokens({"bos_token": "<bos>", "additional_special_tokens": ["<image>"]})
+    ids = {token: tokenizer.convert_tokens_to_ids(token) for token in ("<pad>", "</s>", "<bos>", "<image>")}
+    text = dict(model_type="gemma", vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64,
+                num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1, head_dim=16,
+                pad_token_id=ids["<pad>"], bos_token_id=ids["<bos>"], eos_token_id=ids["</s>"])
+    vision = dict(model_type="siglip_vision_model", projection_dim=32, **_vision(image_size=48))
+    vlm = dict(model_type="paligemma", image_token_id=ids["<image>"], text_config=text, vision_config=vision,
+               projection_dim=32, hidden_size=32)
+    folder = tmp_path_factory.mktemp("tiny-colpali")
+    ColPaliForRetrieval(ColPaliConfig(vlm_config=vlm, embedding_dim=16)).save_pretrained(folder)
+    image_processor = SiglipImageProcessor(size={"height": 48, "width": 48})
+    image_processor.image_seq_length = 36  # (48 / 8) ** 2 image tokens
+    ColPaliProcessor(image_processor=image_processor, tokenizer=tokenizer).save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def paintings() -> list[Image.Image]:
+    """Five small synthetic pictures of different sizes and aspect ratios, RGB."""
+    rng = np.random.default_rng(7)
+    sizes = [(80, 100), (100, 100), (40, 120), (150, 60), (64, 64)]
+    return [Image.fromarray(rng.integers(0, 256, (h, w, 3), dtype=np.uint8)) for h, w in sizes]
