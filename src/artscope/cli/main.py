@@ -27,7 +27,7 @@ train_app = typer.Typer(no_args_is_help=True, help="Train heads on the collectio
 app.add_typer(train_app, name="train")
 
 # Commands of the other tasks live in their own modules, each with register(app, train_app).
-TASK_COMMAND_MODULES: tuple[str, ...] = ("eval",)
+TASK_COMMAND_MODULES: tuple[str, ...] = ("eval", "attributes")
 
 
 @app.callback()
@@ -101,18 +101,22 @@ def search(
     min_score: float = typer.Option(None, help="Relevance cutoff on similarity (0..1)."),
     facets: list[str] = typer.Option(None, "--facet", help="Count the candidates by this field (repeatable)."),
     identify: bool = typer.Option(False, help="Photo of a work: verify matches geometrically (ORB + RANSAC)."),
+    reason: bool = typer.Option(False, help="Image + words: let the configured language model reason (ImageScope)."),
     json_out: bool = JsonOption,
 ) -> None:
     """Search artworks by text, by image, or both (composed: the image changed as the words say)."""
     with open_collection(collection) as col:
         result = col.search(query, image=image, artwork_id=like, filters=parse_filters(filters), limit=limit,
-                            offset=offset, min_score=min_score, facets=facets or [], verify=identify)
+                            offset=offset, min_score=min_score, facets=facets or [], verify=identify,
+                            reason=reason)
     if json_out:
         print_json(result)
         return
     if result.no_good_match:
         console.print("[yellow]Not in the collection: no good match.[/]" if identify
                       else "[yellow]No good match in the collection.[/]")
+    for note in result.notes:
+        console.print(f"[dim]{note}[/]", highlight=False)
     _print_hits(result.hits, f"{result.total} candidates, {result.took_ms:.0f} ms", offset)
     for field, counts in result.facets.items():
         console.print(f"[bold]{field}[/]: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
@@ -140,6 +144,7 @@ def dialogue(
     answer: str = typer.Option(None, help="Answer the session's last question (a quick answer or words)."),
     filters: list[str] = typer.Option(None, "--filter", "-f", help="Filters for a new session."),
     limit: int = typer.Option(5, "--limit", "-n", min=1, max=100),
+    llm: bool = typer.Option(False, "--llm", help="Let the configured language model ask (ChatIR-style)."),
     json_out: bool = JsonOption,
 ) -> None:
     """A search that narrows down by clarifying questions; interactive on a terminal."""
@@ -153,7 +158,8 @@ def dialogue(
         elif session:
             turn = resume_dialogue(col, session, limit=limit)
         else:
-            turn = start_dialogue(col, text=query, image=image, filters=parse_filters(filters), limit=limit)
+            turn = start_dialogue(col, text=query, image=image, filters=parse_filters(filters), limit=limit,
+                                  use_llm=llm)
         while True:
             if json_out:
                 print_json(turn)

@@ -8,7 +8,9 @@ from __future__ import annotations
 import base64
 import io
 import json
+import logging
 import math
+import re
 import uuid
 from collections import Counter
 from typing import TYPE_CHECKING, Any
@@ -18,12 +20,15 @@ from pydantic import BaseModel, Field
 
 from artscope.errors import InvalidInputError, NotFoundError
 from artscope.ingest.images import load_image
+from artscope.llm import ChatClient, LLMUnavailableError, from_settings
 from artscope.tasks.search.engine import search
 from artscope.tasks.search.types import SearchHit, SearchRequest
 from artscope.types import Filters, Range
 
 if TYPE_CHECKING:
     from artscope.collection import Collection
+
+log = logging.getLogger(__name__)
 
 CANDIDATES = 60
 """How many of the current results a question is chosen over."""
@@ -95,6 +100,32 @@ def choose_question(hits: list[SearchHit], asked: set[str], known_fields: set[st
     return best
 
 
+LLM_PROMPT = """You help a museum visitor find one artwork by asking clarifying questions, as in ChatIR.
+The search so far: {query!r}. Questions asked and answers: {history}.
+The current top candidates:
+{candidates}
+Ask ONE short question whose answer best tells these candidates apart, with 2 to 4 short answer options.
+Reply with JSON only: {{"question": "...", "options": ["...", "..."]}}"""
+
+
+def llm_question(client: ChatClient, state: dict[str, Any], hits: list[SearchHit]) -> Question:
+    """The language model's clarifying question (its answers refine the query words)."""
+    candidates = "\n".join(f"- {h.artwork.title} ({', '.join(h.artwork.artists)}, {h.artwork.date or 'n.d.'}, "
+                           f"{h.artwork.type or ''})" for h in hits[:10])
+    history = list(zip(state.get("questions", []), state["answers"], strict=False))
+    reply = client.chat([{"role": "user", "content": LLM_PROMPT.format(
+        query=state["text"], history=history or "none", candidates=candidates)}]).content
+    match = re.search(r"\{.*\}", reply, re.S)
+    try:
+        data = json.loads(match.group(0)) if match else {}
+        question, options = str(data["question"]).strip(), [str(o) for o in data["options"]][:4]
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise LLMUnavailableError(f"the model's question was not the JSON asked for: {reply[:200]!r}") from exc
+    if not question:
+        raise LLMUnavailableError("the model asked an empty question")
+    return Question(field="llm", text=question, options=options, gain=0.0)
+
+
 def _apply_answer(state: dict[str, Any], answer: str) -> None:
     """Turn an answer to the last question into a filter, or into more query words."""
     question = state["question"]
@@ -106,7 +137,7 @@ def _apply_answer(state: dict[str, Any], answer: str) -> None:
         return
     field = question["field"]
     chosen = next((o for o in question["options"] if o.lower() == normalized), None)
-    if chosen is None:
+    if chosen is None or field == "llm":  # the model's questions are open: answers refine the words
         state["text"] = f"{state['text'] or ''} {answer.strip()}".strip()
     elif field == "year":
         word, _, year = chosen.partition(" ")
@@ -130,8 +161,17 @@ def _run_turn(collection: Collection, session_id: str, state: dict[str, Any], li
     filters: Filters = {k: Range(**v) if isinstance(v, dict) else v for k, v in state["filters"].items()}
     result = search(collection, SearchRequest(text=state["text"] or None, image=image, filters=filters,
                                               limit=max(CANDIDATES, limit)))
-    question = choose_question(result.hits, set(state["asked"]), collection.filter_fields())
+    question = None
+    client = from_settings() if state.get("use_llm") else None
+    if client is not None:
+        try:
+            with client:
+                question = llm_question(client, state, result.hits)
+        except LLMUnavailableError as exc:
+            log.warning("dialogue question fell back to the model-free choice: %s", exc)
+    question = question or choose_question(result.hits, set(state["asked"]), collection.filter_fields())
     state["question"] = question.model_dump() if question else None
+    state.setdefault("questions", []).append(question.text if question else None)
     state["round"] += 1
     collection.catalog.conn.execute(
         "INSERT INTO sessions (id, kind, state) VALUES (?, 'dialogue', ?) "
@@ -142,14 +182,15 @@ def _run_turn(collection: Collection, session_id: str, state: dict[str, Any], li
 
 
 def start_dialogue(collection: Collection, text: str | None = None, image: Any = None,
-                   filters: Filters | None = None, limit: int = 10) -> DialogueTurn:
-    """Open a session with a first query; returns the first results and question."""
+                   filters: Filters | None = None, limit: int = 10, use_llm: bool = False) -> DialogueTurn:
+    """Open a session with a first query; returns the first results and question. With ``use_llm``
+    the configured language model asks the questions (model-free when it cannot)."""
     if not (text or "").strip() and image is None:
         raise InvalidInputError("Start a dialogue with some words or an image.")
     clean = collection.check_filters(filters)
     state = {"text": (text or "").strip(), "image": _encode_image(image), "round": 0, "asked": [],
              "filters": {k: v.model_dump(exclude_none=True) if isinstance(v, Range) else v for k, v in clean.items()},
-             "question": None, "answers": []}
+             "question": None, "answers": [], "use_llm": use_llm}
     return _run_turn(collection, uuid.uuid4().hex[:16], state, limit)
 
 

@@ -214,8 +214,23 @@ def search(collection: Collection, request: SearchRequest) -> SearchResult:
             for key, score, signals, similarity in page if key in records]
     facets = _facets(collection, [key for key, *_ in scored], request.facets)
     no_match = not scored or (request.verify and not any(n >= verify.MIN_INLIERS for n in inliers.values()))
-    return SearchResult(hits=hits, total=len(scored), facets=facets, no_good_match=no_match,
-                        took_ms=round((time.perf_counter() - start) * 1000, 2))
+    result = SearchResult(hits=hits, total=len(scored), facets=facets, no_good_match=no_match,
+                          took_ms=round((time.perf_counter() - start) * 1000, 2))
+    if request.reason:
+        result = _reason(collection, request, result)
+    return result
+
+
+def _reason(collection: Collection, request: SearchRequest, model_free: SearchResult) -> SearchResult:
+    from artscope.llm import from_settings
+    from artscope.tasks.search.imagescope import reasoned_search
+
+    client = from_settings()
+    if client is None:
+        return model_free.model_copy(update={"notes": ["no language model configured (ARTSCOPE_LLM_URL): "
+                                                       "model-free composition"]})
+    with client:
+        return reasoned_search(collection, request, client, model_free)
 
 
 def _verify(collection: Collection, image: Image.Image, fused: list[tuple[str, float, list[Signal]]],

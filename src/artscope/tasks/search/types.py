@@ -28,6 +28,9 @@ class SearchRequest(BaseModel):
     """Relevance cutoff on ``similarity``: weaker hits are dropped (and ``no_good_match`` is set)."""
     facets: list[str] = Field(default_factory=list)
     """Payload fields to count over the candidates (``type``, ``artist``, ...)."""
+    reason: bool = False
+    """Composed queries: let the configured language model reason (ImageScope); falls back to the
+    model-free composition when no model answers."""
     verify: bool = False
     """Identify mode for photos of works: rerank the top image matches by geometric verification
     (ORB + RANSAC inliers); ``no_good_match`` then means "not in the collection"."""
@@ -71,3 +74,5 @@ class SearchResult(BaseModel):
     no_good_match: bool = False
     """True when nothing passes the relevance cutoff: better said than padded with noise."""
     took_ms: float = 0.0
+    notes: list[str] = Field(default_factory=list)
+    """What the engine did that the caller should know (a fallback, the LLM's target description)."""
