@@ -8,17 +8,17 @@ from pathlib import Path
 import pytest
 
 import artscope
-from artscope.errors import CollectionError, EmbedderMismatchError
 from artscope.embedders.base import EmbedderInfo
+from artscope.errors import CollectionError, EmbedderMismatchError
 
 
 class OtherEmbedder:
     info = EmbedderInfo(spec="hf:some/clip", image_dim=512, text_dim=512, cross_modal=True)
 
-    def embed_images(self, images):  # noqa: ANN001, ANN201
+    def embed_images(self, images):
         raise NotImplementedError
 
-    def embed_texts(self, texts):  # noqa: ANN001, ANN201
+    def embed_texts(self, texts):
         raise NotImplementedError
 
 

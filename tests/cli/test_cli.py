@@ -36,7 +36,7 @@ def test_index_then_search_info_and_jobs(synthetic_folder: Path, tmp_path: Path)
     assert code == 0 and "candidates" in out
 
 
-def test_dialogue_and_passages_commands(synthetic_collection, tmp_path: Path) -> None:  # noqa: ANN001
+def test_dialogue_and_passages_commands(synthetic_collection, tmp_path: Path) -> None:
     target = str(synthetic_collection.path)
     synthetic_collection.close()
     code, out = _run("dialogue", "a painting", "-c", target, "--json")

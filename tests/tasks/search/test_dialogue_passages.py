@@ -9,11 +9,11 @@ from artscope.tasks.search.dialogue import answer_dialogue, resume_dialogue, sta
 from artscope.tasks.search.passages import PassageSearchRequest, search_passages
 
 
-def _truth(artwork, field: str) -> str:  # noqa: ANN001
+def _truth(artwork, field: str) -> str:
     return {"artist": artwork.artists[0] if artwork.artists else ""}.get(field, artwork.field(field) or "")
 
 
-def test_answering_questions_reaches_the_target(synthetic_collection) -> None:  # noqa: ANN001
+def test_answering_questions_reaches_the_target(synthetic_collection) -> None:
     """A simulated user who knows the target answers each question truthfully."""
     target = synthetic_collection.catalog.get("art-0029")  # Ben Blau, checks, portrait... whatever it is
     turn = start_dialogue(synthetic_collection, text="a painting", limit=5)
@@ -35,21 +35,21 @@ def test_answering_questions_reaches_the_target(synthetic_collection) -> None:  
     assert resumed.round == turn.round and [h.artwork.id for h in resumed.hits] == [h.artwork.id for h in turn.hits]
 
 
-def test_the_first_question_splits_the_candidates(synthetic_collection) -> None:  # noqa: ANN001
+def test_the_first_question_splits_the_candidates(synthetic_collection) -> None:
     turn = start_dialogue(synthetic_collection, text="a painting")
     assert turn.question.gain >= 1.5  # 4 artists / 4 styles / 3 genres are all informative
     free = answer_dialogue(synthetic_collection, turn.session_id, "with a dark oval figure")
     assert free.query == "a painting with a dark oval figure"
 
 
-def test_dialogue_bad_input(synthetic_collection) -> None:  # noqa: ANN001
+def test_dialogue_bad_input(synthetic_collection) -> None:
     with pytest.raises(InvalidInputError):
         start_dialogue(synthetic_collection, text=" ")
     with pytest.raises(NotFoundError, match="No dialogue session"):
         answer_dialogue(synthetic_collection, "nope", "yes")
 
 
-def test_passages_for_text_image_and_artwork(synthetic_collection, synthetic_folder) -> None:  # noqa: ANN001
+def test_passages_for_text_image_and_artwork(synthetic_collection, synthetic_folder) -> None:
     by_text = search_passages(synthetic_collection, PassageSearchRequest(text="workshop palette Ada Rossi"))
     assert by_text.hits and by_text.hits[0].passage.source == "synthetic wall text"
     assert "Ada Rossi" in by_text.hits[0].passage.text

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -45,9 +46,9 @@ def _reply(messages: list[dict]) -> str:
 
 class ScriptedModel(BaseHTTPRequestHandler):
     delay = 0.0
-    calls: list[str] = []
+    calls: ClassVar[list[str]] = []
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         time.sleep(self.delay)
         content = _reply(body["messages"])
@@ -79,12 +80,12 @@ def model_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[ScriptedModel
     get_settings.cache_clear()
 
 
-def _reference():  # noqa: ANN202
+def _reference():
     items = {(a.artist, a.style, a.genre): a for a in synthetic_artworks(48)}
     return draw_artwork(items[("Ada Rossi", "dots", "portrait")], seed=7), items[("Ben Blau", "dots", "portrait")]
 
 
-def test_reasoned_composed_search_verifies_and_compares(synthetic_collection, model_server) -> None:  # noqa: ANN001
+def test_reasoned_composed_search_verifies_and_compares(synthetic_collection, model_server) -> None:
     reference, target = _reference()
     result = synthetic_collection.search("make it blue", image=reference, reason=True, limit=5)
     assert result.hits[0].artwork.artists == ["Ben Blau"]
@@ -94,14 +95,14 @@ def test_reasoned_composed_search_verifies_and_compares(synthetic_collection, mo
     assert len(model_server.calls) >= 3 + 5  # caption, target, statements, one verification per candidate
 
 
-def test_an_unreachable_model_falls_back_to_the_model_free_composition(synthetic_collection, model_server) -> None:  # noqa: ANN001
+def test_an_unreachable_model_falls_back_to_the_model_free_composition(synthetic_collection, model_server) -> None:
     reference, _ = _reference()
     model_server.delay = 3.0  # past the 2 s client timeout
     result = synthetic_collection.search("make it blue", image=reference, reason=True, limit=5)
     assert result.hits and any("LLM unavailable" in n for n in result.notes)
 
 
-def test_without_a_configured_model_the_result_says_so(synthetic_collection, monkeypatch) -> None:  # noqa: ANN001
+def test_without_a_configured_model_the_result_says_so(synthetic_collection, monkeypatch) -> None:
     monkeypatch.delenv("ARTSCOPE_LLM_URL", raising=False)
     get_settings.cache_clear()
     reference, _ = _reference()
@@ -109,7 +110,7 @@ def test_without_a_configured_model_the_result_says_so(synthetic_collection, mon
     assert result.hits and "no language model configured" in result.notes[0]
 
 
-def test_the_language_model_asks_the_dialogue_questions(synthetic_collection, model_server, monkeypatch) -> None:  # noqa: ANN001
+def test_the_language_model_asks_the_dialogue_questions(synthetic_collection, model_server, monkeypatch) -> None:
     from artscope.tasks.search.dialogue import answer_dialogue, start_dialogue
 
     original = _reply

@@ -9,7 +9,7 @@ from artscope.errors import InvalidInputError, NotFoundError
 from artscope.testing import draw_artwork, synthetic_artworks
 
 
-def test_text_search_ranks_matching_records_first(synthetic_collection) -> None:  # noqa: ANN001
+def test_text_search_ranks_matching_records_first(synthetic_collection) -> None:
     result = synthetic_collection.search("portrait in blue", limit=4)
     assert all(h.artwork.artists == ["Ben Blau"] and h.artwork.extra["genre"] == "portrait" for h in result.hits)
     signals = {s.name for s in result.hits[0].signals}
@@ -17,20 +17,20 @@ def test_text_search_ranks_matching_records_first(synthetic_collection) -> None:
     assert result.hits[0].similarity > 0.3 and not result.no_good_match
 
 
-def test_image_search_finds_the_same_image_first_and_says_exact(synthetic_collection, synthetic_folder) -> None:  # noqa: ANN001
+def test_image_search_finds_the_same_image_first_and_says_exact(synthetic_collection, synthetic_folder) -> None:
     result = synthetic_collection.search(image=str(synthetic_folder / "images" / "art-0010.png"), limit=5)
     assert result.hits[0].artwork.id == "art-0010" and result.hits[0].match == "exact"
     assert all(h.match != "exact" for h in result.hits[1:])
 
 
-def test_more_like_this_excludes_itself_and_prefers_its_artist(synthetic_collection) -> None:  # noqa: ANN001
+def test_more_like_this_excludes_itself_and_prefers_its_artist(synthetic_collection) -> None:
     result = synthetic_collection.search(artwork_id="art-0000", limit=5)
     ids = [h.artwork.id for h in result.hits]
     assert "art-0000" not in ids
     assert sum(h.artwork.artists == ["Ada Rossi"] for h in result.hits) >= 3
 
 
-def test_filters_and_facets(synthetic_collection) -> None:  # noqa: ANN001
+def test_filters_and_facets(synthetic_collection) -> None:
     result = synthetic_collection.search("painting", filters={"style": "dots", "year": {"gte": 1840}},
                                          limit=50, facets=["artist", "style"])
     assert result.hits and all(h.artwork.extra["style"] == "dots" and h.artwork.year_start >= 1840
@@ -42,12 +42,12 @@ def test_filters_and_facets(synthetic_collection) -> None:  # noqa: ANN001
         synthetic_collection.search("painting", facets=["colour"])
 
 
-def test_relevance_cutoff_reports_no_good_match(synthetic_collection) -> None:  # noqa: ANN001
+def test_relevance_cutoff_reports_no_good_match(synthetic_collection) -> None:
     result = synthetic_collection.search("quantum chromodynamics lecture notes", min_score=0.5)
     assert result.no_good_match and result.hits == []
 
 
-def test_bad_queries_are_clear_errors(synthetic_collection, tmp_path) -> None:  # noqa: ANN001
+def test_bad_queries_are_clear_errors(synthetic_collection, tmp_path) -> None:
     with pytest.raises(InvalidInputError, match="Give a text query"):
         synthetic_collection.search("   ")
     (tmp_path / "bad.jpg").write_text("no")
@@ -57,7 +57,7 @@ def test_bad_queries_are_clear_errors(synthetic_collection, tmp_path) -> None:  
         synthetic_collection.search(artwork_id="nope")
 
 
-def test_composed_query_beats_image_only_and_text_only(synthetic_collection) -> None:  # noqa: ANN001
+def test_composed_query_beats_image_only_and_text_only(synthetic_collection) -> None:
     """Reference: one artist's work; change: another colour. The target keeps style and genre."""
     items = {(a.artist, a.style, a.genre): a for a in synthetic_artworks(48)}
     scores = {"composed": 0, "image": 0, "text": 0}
