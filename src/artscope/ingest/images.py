@@ -102,6 +102,18 @@ def decode_image(data: bytes, max_pixels: int | None = None, draft_size: int | N
     return to_rgb(image)
 
 
+def decode_with_size(data: bytes, draft_size: int | None = None, name: str = "image"
+                     ) -> tuple[Image.Image, tuple[int, int]]:
+    """``decode_image`` plus the picture's full size as stored (before draft-mode reduction),
+    oriented as the decoded image is (EXIF rotation swaps width and height)."""
+    image = decode_image(data, draft_size=draft_size, name=name)
+    with Image.open(io.BytesIO(data)) as probe:  # decoded fine above, so the header reads
+        width, height = probe.size
+    if (width > height) != (image.width > image.height):
+        width, height = height, width
+    return image, (width, height)
+
+
 def to_rgb(image: Image.Image) -> Image.Image:
     """Any mode -> RGB: EXIF orientation applied, 16-bit scaled, alpha composited on white."""
     with contextlib.suppress(Exception):  # a malformed EXIF block must not lose the image

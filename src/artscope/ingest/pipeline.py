@@ -8,7 +8,6 @@ A process killed anywhere leaves rows ``pending``, which the next ingest (or ``a
 
 from __future__ import annotations
 
-import io
 import logging
 import threading
 import time
@@ -24,7 +23,7 @@ from pydantic import BaseModel, Field
 from artscope.catalog import UpsertStatus
 from artscope.config import get_settings
 from artscope.errors import ArtscopeError, ImageLoadError
-from artscope.ingest.images import content_hash, decode_image, read_bytes
+from artscope.ingest.images import content_hash, decode_with_size, read_bytes
 from artscope.ingest.sources.base import SourceItem, SourceOptions, open_source
 from artscope.types import ImageView
 
@@ -72,9 +71,7 @@ def _load_view(view: ImageView) -> _LoadedImage:
     """Read, hash and decode one image (runs in a worker thread: decoding releases the GIL)."""
     try:
         data = read_bytes(view.uri)
-        image = decode_image(data, draft_size=DECODE_SIZE, name=view.uri)
-        with Image.open(io.BytesIO(data)) as probe:  # the full size, before draft-mode reduction
-            width, height = probe.size
+        image, (width, height) = decode_with_size(data, draft_size=DECODE_SIZE, name=view.uri)
     except ImageLoadError as exc:
         return _LoadedImage(view, None, str(exc))
     except Exception as exc:  # PIL raises many types for broken headers

@@ -1,0 +1,156 @@
+"""Where trained heads and their predictions live.
+
+A head is one folder under ``collection.heads_dir`` (``heads/attributes``, ``heads/aesthetics``):
+``weights.safetensors`` (its tensors) and ``head.json`` (a :class:`HeadEnvelope`: which kind of head,
+which embedder's vectors it was trained on, its version, and the head's own metadata). A folder is
+replaced atomically, so a crash while saving leaves the previous head intact. A head is refused
+when the collection's embedder is not the one it was trained on: its weights would score vectors
+of another space.
+
+Predictions that heads make for the collection's artworks go to the catalogue's ``predictions``
+table (artwork, task, field, value, probability, model, version), never over curated metadata.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, Field, ValidationError
+from safetensors.numpy import load_file, save_file
+
+from artscope.catalog import Catalog
+from artscope.embedders.base import EmbedderInfo
+from artscope.errors import EmbedderMismatchError, HeadNotTrainedError
+
+WEIGHTS_NAME = "weights.safetensors"
+META_NAME = "head.json"
+
+
+class HeadEnvelope(BaseModel):
+    """What ``head.json`` holds around a head's own metadata."""
+
+    kind: str
+    """The head's kind, also its folder name: ``attributes``, ``aesthetics``."""
+    embedder: EmbedderInfo
+    version: str
+    """The first 12 hex digits of the weights' SHA-256: names this exact head in predictions."""
+    created_at: str
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+
+def head_dir(heads_dir: Path, kind: str) -> Path:
+    """The folder of a head kind inside a collection's ``heads/``."""
+    return Path(heads_dir) / kind
+
+
+def save_head(directory: Path, kind: str, embedder: EmbedderInfo, tensors: Mapping[str, np.ndarray],
+              meta: Mapping[str, Any]) -> HeadEnvelope:
+    """Write a head folder (replacing any previous one atomically); returns its envelope."""
+    directory = Path(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
+    try:
+        save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()}, str(staging / WEIGHTS_NAME))
+        digest = hashlib.sha256((staging / WEIGHTS_NAME).read_bytes()).hexdigest()[:12]
+        envelope = HeadEnvelope(kind=kind, embedder=embedder, version=digest,
+                                created_at=datetime.now(UTC).isoformat(timespec="seconds"), meta=dict(meta))
+        (staging / META_NAME).write_text(envelope.model_dump_json(indent=2), encoding="utf-8")
+        _swap_in(staging, directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return envelope
+
+
+def _swap_in(staging: Path, directory: Path) -> None:
+    # Two renames: the old folder steps aside, the new one takes its name; a reader never sees a
+    # half-written head, and a crash between the two leaves the old one beside an empty name.
+    old = directory.with_name(f".{directory.name}-old")
+    shutil.rmtree(old, ignore_errors=True)
+    if directory.exists():
+        os.replace(directory, old)
+    os.replace(staging, directory)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def read_envelope(directory: Path, kind: str, train_hint: str) -> HeadEnvelope:
+    """A head's ``head.json``; ``HeadNotTrainedError`` (with ``train_hint``) when there is none."""
+    path = Path(directory) / META_NAME
+    if not path.exists() or not (Path(directory) / WEIGHTS_NAME).exists():
+        raise HeadNotTrainedError(f"This collection has no {kind} head yet; {train_hint}.")
+    try:
+        envelope = HeadEnvelope.model_validate_json(path.read_text(encoding="utf-8"))
+    except (ValidationError, json.JSONDecodeError) as exc:
+        raise HeadNotTrainedError(f"The {kind} head in {directory} is damaged ({exc}); "
+                                  f"{train_hint}.") from exc
+    if envelope.kind != kind:
+        raise HeadNotTrainedError(f"{directory} holds a {envelope.kind!r} head, not {kind!r}; {train_hint}.")
+    return envelope
+
+
+def load_head(directory: Path, kind: str, embedder: EmbedderInfo,
+              train_hint: str) -> tuple[dict[str, np.ndarray], HeadEnvelope]:
+    """A head's tensors and envelope, refused when it was trained on another embedder's vectors."""
+    envelope = read_envelope(directory, kind, train_hint)
+    try:
+        envelope.embedder.check_compatible(embedder, what=f"{kind} head")
+    except EmbedderMismatchError:
+        raise EmbedderMismatchError(
+            f"The {kind} head in {directory} was trained on vectors of embedder {envelope.embedder.spec!r} "
+            f"(version {envelope.embedder.version}, image dim {envelope.embedder.image_dim}), but this "
+            f"collection uses {embedder.spec!r} (version {embedder.version}, image dim "
+            f"{embedder.image_dim}). Retrain it on this collection: {train_hint}."
+        ) from None
+    return load_file(str(Path(directory) / WEIGHTS_NAME)), envelope
+
+
+# -- predictions in the catalogue ---------------------------------------------------------------
+class StoredPrediction(BaseModel):
+    """One predicted value of one field of one artwork, as the catalogue keeps it."""
+
+    artwork_id: str
+    task: str
+    field: str
+    value: str
+    probability: float | None = None
+    model: str
+    version: str
+    created_at: str | None = None
+
+
+def write_predictions(catalog: Catalog, predictions: Iterable[StoredPrediction]) -> int:
+    """Store predictions; each (artwork, task, field) written replaces that field's older values.
+
+    One transaction for the lot, so a reader never sees a field half replaced. Returns the rows written.
+    """
+    rows = list(predictions)
+    cleared = {(p.artwork_id, p.task, p.field) for p in rows}
+    with catalog.transaction() as conn:
+        conn.executemany("DELETE FROM predictions WHERE artwork_id = ? AND task = ? AND field = ?",
+                         sorted(cleared))
+        conn.executemany(
+            "INSERT OR REPLACE INTO predictions "
+            "(artwork_id, task, field, value, probability, model, version) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(p.artwork_id, p.task, p.field, p.value, p.probability, p.model, p.version) for p in rows])
+    return len(rows)
+
+
+def read_predictions(catalog: Catalog, artwork_id: str, task: str | None = None) -> list[StoredPrediction]:
+    """An artwork's stored predictions (of one task, or all), most probable first within a field."""
+    query = "SELECT * FROM predictions WHERE artwork_id = ?" + (" AND task = ?" if task else "")
+    params = (artwork_id, task) if task else (artwork_id,)
+    rows = catalog.conn.execute(query + " ORDER BY task, field, probability DESC", params)
+    return [StoredPrediction(**dict(row)) for row in rows]
+
+
+__all__ = ["HeadEnvelope", "StoredPrediction", "head_dir", "load_head", "read_envelope", "read_predictions",
+           "save_head", "write_predictions"]
