@@ -120,6 +120,14 @@ class Collection:
 
         return search(self, SearchRequest(text=query, image=image, **options))
 
+    def passages(self, query: str | None = None, image: Any = None, artwork_id: str | None = None,
+                 limit: int = 10, **options: Any):
+        """Passages (wall texts, encyclopedia paragraphs) for words, an image, or an artwork."""
+        from artscope.tasks.search.passages import PassageSearchRequest, search_passages
+
+        return search_passages(self, PassageSearchRequest(text=query, image=image, artwork_id=artwork_id,
+                                                          limit=limit, **options))
+
     def describe(self, image: Any = None, **options: Any):
         """Predicted attributes (artist, style, genre, period, medium) of any image."""
         from artscope.tasks.attributes import describe

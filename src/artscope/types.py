@@ -24,6 +24,8 @@ class ImageView(BaseModel):
     id: int | None = None
     uri: str
     content_hash: str | None = None
+    dhash: str | None = None
+    """Perceptual (difference) hash: near-duplicates differ in a few bits."""
     label: str | None = None
     width: int | None = None
     height: int | None = None

@@ -18,8 +18,10 @@ from artscope.errors import NotFoundError
 from artscope.types import TEXT_FIELDS, ArtworkRecord, ImageView, Passage
 
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
-STOPWORDS = frozenset("""a an and are as at be but by for from has have in into is it its of on or that the
-this to was were which with this these those but what who whom whose when where why how""".split())
+STOPWORDS = frozenset(("a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "how",
+                       "in", "into", "is", "it", "its", "of", "on", "or", "that", "the", "these", "this",
+                       "those", "to", "was", "were", "what", "when", "where", "which", "who", "whom", "whose",
+                       "why", "with"))
 
 
 class UpsertStatus(StrEnum):
@@ -124,9 +126,10 @@ class Catalog:
             position = conn.execute("SELECT COUNT(*) FROM views WHERE artwork_rowid = ?",
                                     (artwork_rowid,)).fetchone()[0]
             rowid = conn.execute(
-                "INSERT INTO views (artwork_rowid, position, uri, content_hash, label, width, height) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (artwork_rowid, position, view.uri, view.content_hash, view.label, view.width, view.height),
+                "INSERT INTO views (artwork_rowid, position, uri, content_hash, dhash, label, width, height) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (artwork_rowid, position, view.uri, view.content_hash, view.dhash, view.label, view.width,
+                 view.height),
             ).lastrowid
         return int(rowid), True
 
@@ -161,8 +164,8 @@ class Catalog:
                     f"SELECT * FROM views WHERE artwork_rowid IN ({marks}) AND state != 'failed' "
                     "ORDER BY artwork_rowid, position", chunk):
                 out[v["artwork_rowid"]].append(ImageView(id=v["rowid"], uri=v["uri"], label=v["label"],
-                                                         content_hash=v["content_hash"], width=v["width"],
-                                                         height=v["height"]))
+                                                         content_hash=v["content_hash"], dhash=v["dhash"],
+                                                         width=v["width"], height=v["height"]))
         return out
 
     def get(self, artwork_id: str) -> ArtworkRecord:

@@ -102,6 +102,10 @@ MIGRATIONS: list[str] = [
         updated_at TEXT NOT NULL DEFAULT (datetime('now'))
     );
     """,
+    # 4: a perceptual hash per image, for near-duplicate detection.
+    """
+    ALTER TABLE views ADD COLUMN dhash TEXT;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -15,7 +15,6 @@ embedders.register_lazy("builtin", "artscope.embedders.builtin")
 embedders.register_lazy("hf", "artscope.embedders.hf")
 embedders.register_lazy("colpali", "artscope.embedders.colpali")
 embedders.register_lazy("open_clip", "artscope.embedders.openclip")
-embedders.register_lazy("sentence", "artscope.embedders.sentence")
 
 
 def parse_spec(spec: str) -> tuple[str, str]:

@@ -69,6 +69,20 @@ def read_bytes(uri: str | Path) -> bytes:
         raise ImageLoadError(f"Cannot read {path}: {exc.strerror or exc}") from exc
 
 
+def dhash(image: Image.Image, size: int = 8) -> str:
+    """64-bit difference hash (hex): survives re-encoding, resizing and small colour shifts, so that
+    near-duplicate files of one picture are recognised where global features cannot tell them from
+    other works of the same kind."""
+    gray = np.asarray(image.convert("L").resize((size + 1, size), Image.Resampling.BILINEAR), dtype=np.int16)
+    bits = (gray[:, 1:] > gray[:, :-1]).flatten()
+    return f"{int(''.join('1' if b else '0' for b in bits), 2):0{size * size // 4}x}"
+
+
+def hamming(a: str, b: str) -> int:
+    """Differing bits of two hex hashes."""
+    return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
 def content_hash(data: bytes) -> str:
     """Identity of an image file's bytes (the dedupe key)."""
     return hashlib.sha256(data).hexdigest()

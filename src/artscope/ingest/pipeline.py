@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from artscope.catalog import UpsertStatus
 from artscope.config import get_settings
 from artscope.errors import ArtscopeError, ImageLoadError
-from artscope.ingest.images import content_hash, decode_with_size, read_bytes
+from artscope.ingest.images import content_hash, decode_with_size, dhash, read_bytes
 from artscope.ingest.sources.base import SourceItem, SourceOptions, open_source
 from artscope.types import ImageView
 
@@ -76,7 +76,8 @@ def _load_view(view: ImageView) -> _LoadedImage:
         return _LoadedImage(view, None, str(exc))
     except Exception as exc:  # PIL raises many types for broken headers
         return _LoadedImage(view, None, f"{view.uri} is not a readable image: {exc}")
-    loaded = view.model_copy(update={"content_hash": content_hash(data), "width": width, "height": height})
+    loaded = view.model_copy(update={"content_hash": content_hash(data), "dhash": dhash(image), "width": width,
+                                     "height": height})
     return _LoadedImage(loaded, image)
 
 

@@ -66,3 +66,18 @@ def test_a_work_not_in_the_collection_is_reported_absent(sample: artscope.Collec
     result = sample.search(image=phone_photo(stranger, 3), verify=True, limit=3)
     assert result.no_good_match
     assert all((h.inliers or 0) < 15 for h in result.hits)
+
+
+def test_near_duplicates_are_told_apart_from_similar_works(sample: artscope.Collection,
+                                                           sample_collection_dir: Path) -> None:
+    from PIL import ImageEnhance
+
+    original = Image.open(sample_collection_dir / "images" / "colosseum.jpg")
+    copy = ImageEnhance.Brightness(original.resize((original.width * 3 // 5, original.height * 3 // 5))).enhance(1.1)
+    buffer = io.BytesIO()
+    copy.save(buffer, "JPEG", quality=50)  # another file of the same picture: smaller, brighter, recompressed
+    result = sample.search(image=buffer.getvalue(), limit=5)
+    assert result.hits[0].artwork.id == "colosseum" and result.hits[0].match == "near-duplicate"
+    assert all(h.match == "similar" for h in result.hits[1:])
+    exact = sample.search(image=str(sample_collection_dir / "images" / "colosseum.jpg"), limit=2)
+    assert exact.hits[0].match == "exact" and exact.hits[1].match == "similar"

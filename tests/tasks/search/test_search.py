@@ -76,3 +76,4 @@ def test_composed_query_beats_image_only_and_text_only(synthetic_collection) -> 
     assert cases == 12
     assert scores["composed"] > scores["image"] and scores["composed"] > scores["text"]
     assert scores["composed"] >= 0.6 * cases
+

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PIL import Image
@@ -14,7 +14,7 @@ from PIL import Image
 from artscope.embedders.base import pool_tokens
 from artscope.errors import InvalidInputError
 from artscope.index import IMAGES, PASSAGES, RECORDS, Prefetch
-from artscope.ingest.images import content_hash, load_image, read_bytes
+from artscope.ingest.images import content_hash, dhash, hamming, load_image, read_bytes
 from artscope.tasks.search import verify
 from artscope.tasks.search.filters import matches
 from artscope.tasks.search.fusion import Ranking, fuse
@@ -24,8 +24,10 @@ from artscope.types import ArtworkRecord, Filters
 if TYPE_CHECKING:
     from artscope.collection import Collection
 
-NEAR_DUPLICATE = 0.97
-"""Cosine of global image vectors above which two images are reported as near-duplicates."""
+NEAR_DUPLICATE_BITS = 10
+"""Difference-hash bits (of 64) within which two images are near-duplicates (the same picture
+re-encoded, resized or retouched). Global-vector cosine cannot decide this: with the builtin
+embedder, different works of one kind reach 0.985."""
 VERIFY_TOP = 10
 """Candidates that geometric verification looks at."""
 CENTRE_CROPS = (0.7, 0.5)
@@ -105,6 +107,7 @@ class QueryImage:
     exclude: set[str]
     """Artworks not to return (the query artwork itself in "more like this")."""
     image: Image.Image | None = None
+    dhash: str | None = None
     crops: dict[str, np.ndarray] | None = None
     """Global vectors of centre crops (identify mode): in a photo of a framed work on a wall, the
     work is near the centre and the wall would otherwise dominate the global features."""
@@ -130,7 +133,7 @@ def _query_image(collection: Collection, request: SearchRequest) -> QueryImage:
     tokens = embeddings.tokens[0] if embeddings.tokens is not None else None
     crops = {f"image_centre{int(f * 100)}": embeddings.global_vectors[i + 1] for i, f in enumerate(fractions)}
     return QueryImage(embeddings.global_vectors[0], tokens, content_hash(data) if data else None, set(), image,
-                      crops)
+                      dhash(image), crops)
 
 
 def _centre_crop(image: Image.Image, fraction: float) -> Image.Image:
@@ -139,15 +142,26 @@ def _centre_crop(image: Image.Image, fraction: float) -> Image.Image:
     return image.crop((dx, dy, width - dx, height - dy))
 
 
+DUPLICATE_CHECK_TOP = 20
+
+
+def _match_kind(query: QueryImage, row: Any) -> str:
+    """``exact`` (same file), ``near-duplicate`` (a few hash bits apart) or ``similar``."""
+    if row is None:
+        return "similar"
+    if query.digest and row["content_hash"] == query.digest:
+        return "exact"
+    if query.dhash and row["dhash"] and hamming(query.dhash, row["dhash"]) <= NEAR_DUPLICATE_BITS:
+        return "near-duplicate"
+    return "similar"
+
+
 def image_rankings(collection: Collection, request: SearchRequest, query: QueryImage, filters: Filters,
                    depth: int) -> tuple[dict[str, Ranking], dict[str, tuple[int, str]]]:
     """Image signals, and per artwork the best-matching view with its match kind."""
-    vector, tokens, digest, exclude = query.vector, query.tokens, query.digest, query.exclude
+    vector, tokens, exclude = query.vector, query.tokens, query.exclude
     hits = collection.index.query(IMAGES, "image", vector, depth + len(exclude), filters=filters)
-    hashes = {}
-    if digest:
-        rows = collection.catalog.view_rows([h.id for h in hits[:5]])
-        hashes = {view_id: row["content_hash"] for view_id, row in rows.items()}
+    rows = collection.catalog.view_rows([h.id for h in hits[:DUPLICATE_CHECK_TOP]])
     rankings: dict[str, Ranking] = {"image": []}
     best: dict[str, tuple[int, str]] = {}
     for hit in hits:
@@ -156,9 +170,7 @@ def image_rankings(collection: Collection, request: SearchRequest, query: QueryI
             continue
         rankings["image"].append((artwork, hit.score))
         if artwork not in best:
-            kind = "exact" if digest and hashes.get(hit.id) == digest else (
-                "near-duplicate" if hit.score >= NEAR_DUPLICATE else "similar")
-            best[artwork] = (hit.id, kind)
+            best[artwork] = (hit.id, _match_kind(query, rows.get(hit.id)))
     for name, crop_vector in (query.crops or {}).items():
         crop_hits = collection.index.query(IMAGES, "image", crop_vector, depth, filters=filters)
         rankings[name] = [(h.payload["artwork_id"], h.score) for h in crop_hits]

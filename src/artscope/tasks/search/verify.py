@@ -17,8 +17,10 @@ from artscope.ingest.images import load_image
 
 WORKING_SIZE = 640
 """Longest side the keypoints are computed at: enough detail, bounded cost."""
-MIN_INLIERS = 15
-"""Homography inliers above which a candidate is taken as the same work (chance matches stay far below)."""
+MIN_INLIERS = 30
+"""Homography inliers from which a candidate is taken as the same work. Measured on the sample
+collection: true matches 147 and more, other works at most 7; regular stripes and grids can reach
+16-18 by chance, hence 30."""
 RATIO = 0.75
 
 
