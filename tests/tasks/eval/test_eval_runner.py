@@ -170,8 +170,8 @@ def test_captioning_scores_match_the_metrics(tmp_path: Path) -> None:
 
 
 def test_museum_qa_precision_recall(tmp_path: Path) -> None:
-    lines = [{"id": "q1", "question": "Who made it?", "answer": "Rembrandt van Rijn"},
-             {"id": "q2", "question": "What material?", "answers": ["oil", "canvas"]}]
+    lines = [{"id": "q1", "question": "Who made it?", "answer": "Rembrandt van Rijn", "category": "creator"},
+             {"id": "q2", "question": "What material?", "answers": ["oil", "canvas"], "category": "material"}]
     (tmp_path / "qa.jsonl").write_text("\n".join(json.dumps(line) for line in lines) + "\n")
     # artscope's answers give the bare value first, then the supporting sentence
     model = ScriptedModel(answers={"Who made it?": "Rembrandt. The catalogue names him.", "What material?": "oil"})
@@ -182,6 +182,9 @@ def test_museum_qa_precision_recall(tmp_path: Path) -> None:
     assert result.metrics["precision_complete"] == 0.5 and result.metrics["recall_complete"] == 0.25
     assert result.metrics["precision_partial"] == 1.0 and result.metrics["recall_partial"] == 0.75
     assert "vqa_accuracy" not in result.metrics  # needs several human answers per question
+    # and per question kind, as MUSEUM-65 reports them
+    assert result.metrics["precision_complete/creator"] == 0.0 and result.metrics["recall_partial/creator"] == 1.0
+    assert result.metrics["precision_complete/material"] == 1.0 and result.metrics["recall_partial/material"] == 0.5
 
 
 def test_answer_value_keeps_initials_and_abbreviations() -> None:

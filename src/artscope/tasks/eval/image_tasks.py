@@ -178,8 +178,14 @@ class QuestionAnswering:
 
     def score(self, spec: BenchmarkSpec, data: QASet, records: Records) -> dict[str, float]:
         truth = {item.item_id: item for item in data.items if item.item_id in records}
-        per_item = [museum_precision_recall(records[i]["answer"], list(item.answers)) for i, item in truth.items()]
-        metrics = {key: float(np.mean([scores[key] for scores in per_item])) for key in per_item[0]}
+        per_item = {i: museum_precision_recall(records[i]["answer"], list(item.answers)) for i, item in truth.items()}
+        metrics = {key: float(np.mean([scores[key] for scores in per_item.values()]))
+                   for key in next(iter(per_item.values()))}
+        # MUSEUM-65 reports each question kind apart (title, creator, date, place, material, ...)
+        for category in sorted({item.category for item in truth.values() if item.category}):
+            members = [per_item[i] for i, item in truth.items() if item.category == category]
+            for key in ("precision_complete", "recall_partial"):
+                metrics[f"{key}/{category}"] = float(np.mean([scores[key] for scores in members]))
         b1, b2, _, _ = bleu({i: list(item.answers) for i, item in truth.items()},
                             {i: records[i]["answer"] for i in truth})
         metrics |= {"bleu1": b1, "bleu2": b2}
