@@ -115,3 +115,20 @@ def test_a_killed_ingest_resumes_and_leaves_nothing_half_indexed(tmp_path: Path)
         assert collection.index.count(IMAGES) == 160 and collection.index.count(RECORDS) == 160
         assert summary.added == 160 - done_before
         assert collection.catalog.job("job1")["state"] == "done"
+
+
+def test_files_outside_the_ingest_root_are_not_read(tmp_path: Path) -> None:
+    from artscope.ingest.sources.base import SourceOptions
+
+    root, outside = tmp_path / "root", tmp_path / "secret"
+    root.mkdir()
+    outside.mkdir()
+    Image.new("RGB", (30, 30), (9, 9, 9)).save(outside / "private.png")
+    Image.new("RGB", (30, 30), (200, 9, 9)).save(root / "public.png")
+    (root / "catalog.csv").write_text(f"id,file,title\na,public.png,Public\nb,{outside / 'private.png'},Private\n"
+                                      "c,../secret/private.png,Sneaky\n")
+    with artscope.create(tmp_path / "c") as collection:
+        summary = collection.ingest([str(root / "catalog.csv")], options=SourceOptions(root=root), kind="csv")
+        assert summary.added == 1 and summary.failed == 2
+        assert all("outside the ingest root" in e.error for e in summary.errors)
+        assert [v.uri for r in collection.catalog.iter_records() for v in r.views] == [str(root / "public.png")]

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PIL import Image
@@ -23,7 +24,7 @@ from pydantic import BaseModel, Field
 from artscope.catalog import UpsertStatus
 from artscope.config import get_settings
 from artscope.errors import ArtscopeError, ImageLoadError
-from artscope.ingest.images import content_hash, decode_with_size, dhash, read_bytes
+from artscope.ingest.images import content_hash, decode_with_size, dhash, is_url, read_bytes
 from artscope.ingest.sources.base import SourceItem, SourceOptions, open_source
 from artscope.types import ImageView
 
@@ -67,8 +68,18 @@ class _LoadedImage:
     error: str | None = None
 
 
-def _load_view(view: ImageView) -> _LoadedImage:
+def _outside(uri: str, root: Path | None) -> bool:
+    """True for a local file that is not inside ``root`` (links and ``..`` resolved first)."""
+    if root is None or is_url(uri):
+        return False
+    path = Path(uri.removeprefix("file://")).resolve()
+    return not path.is_relative_to(root.resolve())
+
+
+def _load_view(view: ImageView, root: Path | None = None) -> _LoadedImage:
     """Read, hash and decode one image (runs in a worker thread: decoding releases the GIL)."""
+    if _outside(view.uri, root):
+        return _LoadedImage(view, None, f"{view.uri} is outside the ingest root {root}; it was not read.")
     try:
         data = read_bytes(view.uri)
         image, (width, height) = decode_with_size(data, draft_size=DECODE_SIZE, name=view.uri)
@@ -118,7 +129,7 @@ class _Ingester:
             if self.cancel is not None and self.cancel.is_set():
                 return
             todo = [item for item in batch if f"{source.name}#{item.key}" not in done]
-            self.write_batch(source.name, todo)
+            self.write_batch(source.name, todo, options.root)
             from artscope.ingest.indexer import index_pending
 
             self.summary.images_indexed += index_pending(self.collection, self.images)
@@ -128,9 +139,9 @@ class _Ingester:
             if self.progress:
                 self.progress(seen, total)
 
-    def write_batch(self, source_name: str, items: Sequence[SourceItem]) -> None:
+    def write_batch(self, source_name: str, items: Sequence[SourceItem], root: Path | None) -> None:
         views = [v for item in items if item.record for v in item.record.views]
-        loaded = dict(zip((id(v) for v in views), self.pool.map(_load_view, views), strict=True))
+        loaded = dict(zip((id(v) for v in views), self.pool.map(lambda v: _load_view(v, root), views), strict=True))
         with self.catalog.transaction():
             for item in items:
                 key = f"{source_name}#{item.key}"

@@ -36,6 +36,9 @@ class SourceOptions(BaseModel):
     join_on: str | None = None
     """Sidecar column holding the file name or id that joins it to the images."""
     limit: int | None = None
+    root: Path | None = None
+    """When set, local files (images a catalogue names included) are read only inside this directory;
+    the HTTP service sets it to its ingest root. URLs stay http(s) only, with size and time limits."""
 
 
 class Source(Protocol):

@@ -86,9 +86,14 @@ def field_text(record: ArtworkRecord, name: str) -> str | None:
 
 
 def record_source(collection: Collection, artwork_id: str) -> str:
-    """Where a record came from (its first ingest source), for citations."""
+    """Where a record came from (its first ingest source), for citations: the source kind and the
+    file's name or the URL, never a server's local directory layout."""
     sources = collection.catalog.sources_of(artwork_id)
-    return f"catalogue record ({sources[0]['source']})" if sources else "catalogue record"
+    if not sources:
+        return "catalogue record"
+    kind, _, location = sources[0]["source"].partition(":")
+    shown = location if location.startswith(("http://", "https://")) else Path(location).name
+    return f"catalogue record ({kind}: {shown})"
 
 
 def record_citation(collection: Collection, record: ArtworkRecord, name: str,

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+SESSION_DAYS = 30
+"""Dialogue sessions untouched for longer are deleted when a new one starts (public callers must not
+grow the catalog without bound)."""
 CANDIDATES = 60
 """How many of the current results a question is chosen over."""
 QUESTION_FIELDS = ("type", "genre", "style", "artist", "medium", "place", "year")
@@ -188,6 +191,8 @@ def start_dialogue(collection: Collection, text: str | None = None, image: Any =
     if not (text or "").strip() and image is None:
         raise InvalidInputError("Start a dialogue with some words or an image.")
     clean = collection.check_filters(filters)
+    collection.catalog.conn.execute("DELETE FROM sessions WHERE kind = 'dialogue' AND updated_at < datetime('now', ?)",
+                                    (f"-{SESSION_DAYS} days",))
     state = {"text": (text or "").strip(), "image": _encode_image(image), "round": 0, "asked": [],
              "filters": {k: v.model_dump(exclude_none=True) if isinstance(v, Range) else v for k, v in clean.items()},
              "question": None, "answers": [], "use_llm": use_llm}
