@@ -27,7 +27,7 @@ train_app = typer.Typer(no_args_is_help=True, help="Train heads on the collectio
 app.add_typer(train_app, name="train")
 
 # Commands of the other tasks live in their own modules, each with register(app, train_app).
-TASK_COMMAND_MODULES: tuple[str, ...] = ("eval", "attributes")
+TASK_COMMAND_MODULES: tuple[str, ...] = ("eval", "attributes", "aesthetics", "ask", "serve")
 
 
 @app.callback()
@@ -96,8 +96,8 @@ def search(
     image: str = typer.Option(None, "--image", "-i", help="A query image (path or URL)."),
     like: str = typer.Option(None, help="More like this: an artwork id of the collection."),
     filters: list[str] = typer.Option(None, "--filter", "-f", help="field=value, field=a|b, year=1850..1900."),
-    limit: int = typer.Option(10, "--limit", "-n", min=1, max=500),
-    offset: int = typer.Option(0, min=0),
+    limit: int = typer.Option(10, "--limit", "-n", min=1, max=500, help="How many results to show."),
+    offset: int = typer.Option(0, min=0, help="Skip this many results (pagination)."),
     min_score: float = typer.Option(None, help="Relevance cutoff on similarity (0..1)."),
     facets: list[str] = typer.Option(None, "--facet", help="Count the candidates by this field (repeatable)."),
     identify: bool = typer.Option(False, help="Photo of a work: verify matches geometrically (ORB + RANSAC)."),
@@ -143,7 +143,7 @@ def dialogue(
     session: str = typer.Option(None, help="Continue (or show) a stored session by id."),
     answer: str = typer.Option(None, help="Answer the session's last question (a quick answer or words)."),
     filters: list[str] = typer.Option(None, "--filter", "-f", help="Filters for a new session."),
-    limit: int = typer.Option(5, "--limit", "-n", min=1, max=100),
+    limit: int = typer.Option(5, "--limit", "-n", min=1, max=100, help="How many results to show per turn."),
     llm: bool = typer.Option(False, "--llm", help="Let the configured language model ask (ChatIR-style)."),
     json_out: bool = JsonOption,
 ) -> None:
@@ -184,7 +184,7 @@ def passages(
     collection: Path = CollectionOption,
     image: str = typer.Option(None, "--image", "-i", help="Passages about the work in this image."),
     artwork: str = typer.Option(None, help="Only passages tied to this artwork id."),
-    limit: int = typer.Option(5, "--limit", "-n", min=1, max=200),
+    limit: int = typer.Option(5, "--limit", "-n", min=1, max=200, help="How many passages to show."),
     json_out: bool = JsonOption,
 ) -> None:
     """Text fragments (wall texts, encyclopedia paragraphs) for words, an image, or an artwork."""

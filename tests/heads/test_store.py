@@ -1,0 +1,68 @@
+"""Head folders (save, replace, refuse) and predictions in the catalogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from artscope.catalog import Catalog
+from artscope.embedders.base import EmbedderInfo
+from artscope.errors import EmbedderMismatchError, HeadNotTrainedError
+from artscope.heads.store import (
+    StoredPrediction,
+    head_dir,
+    load_head,
+    read_envelope,
+    read_predictions,
+    save_head,
+    write_predictions,
+)
+from artscope.types import ArtworkRecord
+
+INFO = EmbedderInfo(spec="builtin", image_dim=8, text_dim=4)
+HINT = "train one with `artscope train demo -c DIR`"
+
+
+def test_a_saved_head_loads_back_with_its_version(tmp_path: Path) -> None:
+    folder = head_dir(tmp_path / "heads", "demo")
+    weights = np.arange(6, dtype=np.float32).reshape(2, 3)
+    envelope = save_head(folder, "demo", INFO, {"w": weights}, {"k": [1]})
+    tensors, loaded = load_head(folder, "demo", INFO, HINT)
+    np.testing.assert_array_equal(tensors["w"], np.arange(6).reshape(2, 3))
+    assert loaded == envelope and loaded.meta == {"k": [1]} and len(loaded.version) == 12
+    again = save_head(folder, "demo", INFO, {"w": np.zeros((2, 3), np.float32)}, {})
+    assert again.version != envelope.version and sorted(p.name for p in folder.parent.iterdir()) == ["demo"]
+
+
+def test_heads_are_refused_when_missing_damaged_of_another_kind_or_embedder(tmp_path: Path) -> None:
+    folder = tmp_path / "heads" / "demo"
+    with pytest.raises(HeadNotTrainedError, match="train demo"):
+        read_envelope(folder, "demo", HINT)
+    save_head(folder, "demo", INFO, {"w": np.zeros(2, np.float32)}, {})
+    with pytest.raises(HeadNotTrainedError, match="'demo' head, not 'other'"):
+        read_envelope(folder, "other", HINT)
+    with pytest.raises(EmbedderMismatchError, match=r"'builtin'.*'hf:x'.*train demo"):
+        load_head(folder, "demo", INFO.model_copy(update={"spec": "hf:x"}), HINT)
+    (folder / "head.json").write_text("{not json")
+    with pytest.raises(HeadNotTrainedError, match="damaged"):
+        read_envelope(folder, "demo", HINT)
+
+
+def test_predictions_replace_a_field_and_keep_others(tmp_path: Path) -> None:
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    catalog.upsert_artwork(ArtworkRecord(id="a1", artists=["Curated Name"]))
+
+    def row(field: str, value: str, probability: float, version: str = "v1") -> StoredPrediction:
+        return StoredPrediction(artwork_id="a1", task="attributes", field=field, value=value,
+                                probability=probability, model="m", version=version)
+
+    first = [row("artist", "X", 0.7), row("artist", "Y", 0.2), row("style", "S", 0.9)]
+    assert write_predictions(catalog, first) == 3
+    write_predictions(catalog, [row("artist", "Z", 0.8, "v2")])
+    stored = read_predictions(catalog, "a1", task="attributes")
+    assert [(p.field, p.value, p.version) for p in stored] == [("artist", "Z", "v2"), ("style", "S", "v1")]
+    assert read_predictions(catalog, "a1", task="aesthetics") == []
+    assert catalog.get("a1").artists == ["Curated Name"]
+    catalog.close()

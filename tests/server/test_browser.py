@@ -1,0 +1,201 @@
+"""The web page in a real headless Chromium (Debian's ``chromium``, driven by Playwright): search, open an
+artwork with its radar chart and predicted attributes, ask and follow a citation, composed and dialogue
+search, the phone width and the keyboard. Screenshots go to ``$ARTSCOPE_SCREENSHOTS`` (or a temp dir)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import artscope
+from artscope.server import ServerConfig, create_app
+
+pytestmark = pytest.mark.browser
+playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None:
+    pytest.skip("no chromium on PATH (Debian: apt-get install chromium)", allow_module_level=True)
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+expect = playwright_api.expect
+expect.set_options(timeout=60_000)  # searches embed text on 2 busy cores
+SCORE = re.compile(r"^\d{1,3}\.\d$")
+
+
+@pytest.fixture(scope="module")
+def base_url(_built_synthetic: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The service on a free local port, over a collection with a trained attributes head."""
+    import uvicorn
+
+    from artscope.tasks.attributes import train
+
+    path = tmp_path_factory.mktemp("browser") / "collection"
+    shutil.copytree(_built_synthetic, path)
+    with artscope.open(path) as collection:
+        train(collection)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(path, ServerConfig()), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "the service did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = Path(os.environ.get("ARTSCOPE_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture()
+def page(browser, base_url: str) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base_url)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    context.close()
+    assert not errors, errors  # no script error on any page
+
+
+def visit(page, path: str) -> None:
+    """Open a page and wait until its script has set it up (it then marks ``body[data-ready]``)."""
+    page.goto(path)
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+
+
+def search(page, text: str) -> None:
+    page.fill("#q", text)
+    page.press("#q", "Enter")
+    expect(page.locator("#status")).to_contain_text("candidates")
+
+
+def test_search_then_open_an_artwork_with_radar_and_attributes(page, shots: Path) -> None:
+    visit(page, "/")
+    expect(page.locator("#collection-info")).to_contain_text("48 artworks")
+    search(page, "landscape painted in red")
+    expect(page.locator(".card-title").first).to_contain_text("red")
+    expect(page.locator(".facet legend").first).to_be_visible()
+    page.screenshot(path=shots / "search.png")
+    page.locator(".card-link").first.click()
+    expect(page.locator("#artwork-title")).to_contain_text("Landscape in red")
+    expect(page.locator(".record")).to_contain_text("Ada Rossi")
+    radar = page.locator(".radar")
+    expect(radar).to_be_visible()
+    expect(radar.locator(".radar-label")).to_have_count(7)
+    expect(page.locator(".dimension")).to_have_count(7)
+    expect(page.locator(".total-score")).to_have_text(SCORE)
+    expect(page.locator(".badge.predicted")).to_be_visible()
+    artist = page.locator('.prediction[data-field="artist"]')
+    expect(artist.locator(".prediction-main")).to_contain_text("Ada Rossi")
+    expect(artist.locator(".top-k li").first).to_contain_text("%")
+    expect(page.locator("#similar-heading + .grid .card").first).to_be_visible()
+    expect(page.locator(".passage").first).to_contain_text("workshop")
+    page.screenshot(path=shots / "artwork.png", full_page=True)
+
+
+def test_ask_shows_a_cited_answer(page, shots: Path) -> None:
+    visit(page, "/#/artwork/art-0001")
+    expect(page.locator("#artwork-title")).to_contain_text("Landscape in blue")
+    page.fill("#ask-input", "Who painted this?")
+    page.press("#ask-input", "Enter")
+    answer = page.locator(".answer")
+    expect(answer.locator(".answer-text")).to_contain_text("Ben Blau")
+    citation = answer.locator(".citations li a").first
+    expect(citation).to_contain_text("artists")
+    citation.click()
+    expect(page.locator("#field-artists")).to_have_class("record-row flash")
+    page.screenshot(path=shots / "ask.png", full_page=True)
+
+
+def test_composed_search_with_an_image_and_a_change(page, shots: Path, synthetic_folder: Path) -> None:
+    visit(page, "/")
+    page.set_input_files("#image-input", str(synthetic_folder / "images" / "art-0003.png"))
+    expect(page.locator("#image-query")).to_be_visible()
+    expect(page.locator("#status")).to_contain_text("in the collection (art-0003)")
+    page.fill("#change", "as a portrait")
+    page.press("#change", "Enter")
+    expect(page.locator("#status")).to_contain_text("candidates")
+    expect(page.locator(".card-title").first).to_contain_text("Portrait")
+    page.screenshot(path=shots / "composed.png")
+    page.click("#clear-image")
+    expect(page.locator("#q")).to_be_visible()
+
+
+def test_dialogue_search_asks_and_narrows(page, shots: Path) -> None:
+    visit(page, "/")
+    page.check("#dialogue-mode")
+    page.fill("#q", "painting")
+    page.press("#q", "Enter")
+    options = page.locator("#dialogue-options button")
+    expect(options.first).to_be_visible()
+    expect(page.locator("#dialogue-question")).to_contain_text("Round 1")
+    choice = options.first.inner_text()
+    page.screenshot(path=shots / "dialogue-1.png")
+    options.first.click()
+    expect(page.locator("#dialogue-question")).to_contain_text("Round 2")
+    expect(page.locator("#status")).to_contain_text(choice)
+    expect(page.locator(".card").first).to_be_visible()
+    page.screenshot(path=shots / "dialogue-2.png")
+
+
+def test_phone_width_keyboard_and_analysis(browser, base_url: str, shots: Path,
+                                           synthetic_folder: Path) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=base_url, has_touch=True)
+    page = context.new_page()
+    visit(page, "/")
+    expect(page.locator(".card").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-link")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#main")).to_be_focused()
+    page.locator("#q").focus()
+    page.keyboard.type("still life in green")
+    page.keyboard.press("Enter")
+    expect(page.locator("#status")).to_contain_text("candidates")
+    first = page.locator(".card-link").first
+    first.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#artwork-title")).to_be_focused()
+    stage = page.locator(".zoom-stage")
+    stage.focus()
+    page.keyboard.press("+")
+    expect(page.locator(".zoom-level")).to_have_text("125%")
+    page.screenshot(path=shots / "phone-artwork.png")
+    page.keyboard.press("Escape")
+    expect(page.locator("#view-search")).to_be_visible()
+    expect(page.locator(".card-link").first).to_be_focused()
+    visit(page, "/#/analyze")
+    page.set_input_files("#analyze-input", str(synthetic_folder / "images" / "art-0010.png"))
+    expect(page.locator("#analyze-result .radar")).to_be_visible()
+    expect(page.locator('#analyze-result .prediction[data-field="style"]')).to_contain_text("smooth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=shots / "phone-analyze.png", full_page=True)
+    context.close()

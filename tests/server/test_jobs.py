@@ -1,0 +1,156 @@
+"""Ingest jobs through the API: the token, restricted sources, progress with per-item errors, cancel
+and resume."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from artscope.catalog import Catalog
+from artscope.server import ServerConfig, create_app
+from artscope.tasks.attributes import train
+from artscope.testing import draw_artwork, synthetic_artworks
+
+FINISHED = {"done", "failed", "cancelled"}
+
+
+def write_images(folder: Path, n: int, seed: int) -> None:
+    folder.mkdir(parents=True)
+    for i, art in enumerate(synthetic_artworks(n, seed=seed)):
+        draw_artwork(art, size=64, seed=seed * 1000 + i).save(folder / f"{folder.name}-{i}.png")
+
+
+@pytest.fixture(scope="module")
+def ingest_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("ingest-root")
+    write_images(root / "new", 3, seed=5)
+    (root / "new" / "broken.png").write_bytes(b"this is not a png")
+    write_images(root / "later", 2, seed=6)
+    write_images(root / "queued", 2, seed=7)
+    os.symlink("/etc", root / "escape")
+    return root
+
+
+@pytest.fixture(scope="module")
+def writer(collection_dir: Path, ingest_root: Path, token: str) -> Iterator[TestClient]:
+    """A service with a token and an ingest root; its client sends no token unless told to."""
+    app = create_app(collection_dir, ServerConfig(token=token, ingest_root=ingest_root))
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def wait_for(client: TestClient, job_id: str, timeout_s: float = 180.0) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/jobs/{job_id}").json()
+        if job["state"] in FINISHED:
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not finish in {timeout_s} s")
+
+
+def test_writes_need_the_right_token(writer: TestClient) -> None:
+    body = {"sources": ["new"]}
+    missing = writer.post("/api/jobs", json=body)
+    assert missing.status_code == 401 and missing.headers["www-authenticate"].startswith("Bearer")
+    wrong = writer.post("/api/jobs", json=body, headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401 and "wrong" in wrong.json()["detail"]
+    assert writer.post("/api/jobs/x/cancel").status_code == 401
+    assert writer.get("/api/jobs").status_code == 200  # reads stay public
+    assert writer.get("/meta").json()["writable"] is True
+
+
+@pytest.mark.parametrize("source", ["../", "/etc/passwd", "escape/passwd", "file:///etc/passwd",
+                                    "ftp://example.org/x.csv", "missing-folder", "new/../../"])
+def test_sources_outside_the_ingest_root_are_refused(writer: TestClient, source: str,
+                                                     auth: dict[str, str]) -> None:
+    response = writer.post("/api/jobs", json={"sources": [source]}, headers=auth)
+    assert response.status_code == 422, response.text
+    assert "/etc" not in response.json()["detail"].replace(source, "")
+
+
+def test_a_sidecar_outside_the_root_is_refused(writer: TestClient, auth: dict[str, str]) -> None:
+    response = writer.post("/api/jobs", json={"sources": ["new"], "sidecar": "/etc/hosts"}, headers=auth)
+    assert response.status_code == 422
+
+
+def test_a_job_runs_in_the_background_and_reports_item_errors(writer: TestClient,
+                                                              auth: dict[str, str]) -> None:
+    before = writer.get("/meta").json()["counts"]["artworks"]
+    started = writer.post("/api/jobs", json={"sources": ["new"]}, headers=auth)
+    assert started.status_code == 202 and started.json()["state"] in {"queued", "running", "done"}
+    job = wait_for(writer, started.json()["id"])
+    assert job["state"] == "done", job
+    assert job["counts"]["added"] == 3 and job["counts"]["failed"] == 1
+    assert [e["item_key"] for e in job["errors"]] == ["folder:new#broken.png"]  # paths shown relative
+    assert job["sources"] == ["new"]
+    assert writer.get("/meta").json()["counts"]["artworks"] == before + 3
+    assert writer.get("/api/artworks/new-0").status_code == 200
+    assert job["id"] in {j["id"] for j in writer.get("/api/jobs").json()}
+    finished = writer.post(f"/api/jobs/{job['id']}/cancel", headers=auth)
+    assert finished.status_code == 409 and "not running" in finished.json()["detail"]
+
+
+def test_a_queued_job_can_be_cancelled_and_resumed(writer: TestClient, auth: dict[str, str]) -> None:
+    first = writer.post("/api/jobs", json={"sources": ["later"]}, headers=auth).json()
+    second = writer.post("/api/jobs", json={"sources": ["queued"]}, headers=auth).json()
+    cancelled = writer.post(f"/api/jobs/{second['id']}/cancel", headers=auth)
+    assert cancelled.status_code == 202
+    assert wait_for(writer, first["id"])["state"] == "done"
+    assert wait_for(writer, second["id"])["state"] == "cancelled"
+    resumed = writer.post(f"/api/jobs/{second['id']}/resume", headers=auth)
+    assert resumed.status_code == 202 and resumed.json()["id"] == second["id"]
+    job = wait_for(writer, second["id"])
+    assert job["state"] == "done" and writer.get("/api/artworks/queued-1").status_code == 200
+
+
+def test_an_interrupted_job_is_shown_and_resumed(writer: TestClient, collection_dir: Path, ingest_root: Path,
+                                                 auth: dict[str, str]) -> None:
+    # a job whose process died: the catalog still says "running"
+    Catalog(collection_dir / "catalog.sqlite").start_job(
+        "killed-job", "ingest", {"locations": [str(ingest_root / "new")], "kind": None, "options": {}})
+    assert writer.get("/api/jobs/killed-job").json()["state"] == "interrupted"
+    assert writer.post("/api/jobs/killed-job/resume", headers=auth).status_code == 202
+    assert wait_for(writer, "killed-job")["state"] == "done"
+
+
+def test_a_job_with_paths_outside_the_root_is_not_resumed(writer: TestClient, collection_dir: Path,
+                                                          auth: dict[str, str]) -> None:
+    Catalog(collection_dir / "catalog.sqlite").start_job(
+        "cli-job", "ingest", {"locations": ["/somewhere/else"], "kind": None, "options": {}})
+    response = writer.post("/api/jobs/cli-job/resume", headers=auth)
+    assert response.status_code == 422 and "outside the ingest root" in response.json()["detail"]
+
+
+def test_unknown_jobs_are_404(writer: TestClient, auth: dict[str, str]) -> None:
+    assert writer.get("/api/jobs/nope").status_code == 404
+    assert writer.post("/api/jobs/nope/cancel", headers=auth).status_code == 404
+    assert writer.post("/api/jobs/nope/resume", headers=auth).status_code == 404
+
+
+def test_a_describe_all_job_stores_predictions(writer: TestClient, auth: dict[str, str]) -> None:
+    untrained = writer.post("/api/jobs/describe", json={"top_k": 2}, headers=auth)
+    assert untrained.status_code == 409 and untrained.json()["error"] == "HeadNotTrainedError"
+    train(writer.app.state.artscope.collection)  # the service's own open collection
+    described = writer.post("/api/describe", json={"artwork_id": "art-0001", "top_k": 2}).json()
+    artist = next(f for f in described["fields"] if f["field"] == "artist")
+    assert (artist["label"], artist["kind"], len(artist["top_k"])) == ("Ben Blau", "prediction", 2)
+    assert "attributes" in {head["kind"] for head in writer.get("/meta").json()["heads"]}
+    assert writer.post("/api/jobs/describe", json={}).status_code == 401
+    started = writer.post("/api/jobs/describe", json={"top_k": 2}, headers=auth)
+    assert started.status_code == 202 and started.json()["kind"] == "describe"
+    job = wait_for(writer, started.json()["id"])
+    assert job["state"] == "done" and job["counts"]["predictions"] > 0, job
+    stored = writer.get("/api/artworks/art-0001").json()["predictions"]
+    artist = [p for p in stored if p["field"] == "artist"]
+    assert artist[0]["value"] == "Ben Blau" and artist[0]["task"] == "attributes"
