@@ -13,16 +13,17 @@ over pooled token means, then all tokens rescoring). Recall@10 is against exact 
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
+from artscope.catalog import Catalog
 from artscope.embedders.base import l2_normalize, pool_tokens
 from artscope.index.base import Point, Prefetch, SpaceSpec, VectorSpec
 from artscope.index.edge import EdgeStore
+from artscope.types import ArtworkRecord
 
 VOCABULARY = 20_000
 """Catalogue words follow Zipf's law: a few very common ("painting", "oil"), most rare."""
@@ -99,18 +100,17 @@ def bench_text(root: Path, n: int, rng: np.random.Generator, n_queries: int) -> 
         store.upsert("records", [Point(id=i, vectors={"text": vectors[i]}, payload={})
                                  for i in range(lo, min(n, lo + 5000))])
     store.optimize()
-    db = sqlite3.connect(root / "fts.sqlite")
-    db.execute("CREATE VIRTUAL TABLE t USING fts5(body, tokenize='porter unicode61')")
+    catalog = Catalog(root / "catalog.sqlite")  # the real catalog: its FTS5 table and query pruning
     ranks = np.arange(1, VOCABULARY + 1)
     zipf = (1 / ranks) / (1 / ranks).sum()
-    db.executemany("INSERT INTO t (rowid, body) VALUES (?, ?)",
-                   ((i, " ".join(f"w{k}" for k in rng.choice(VOCABULARY, 30, p=zipf))) for i in range(n)))
-    db.commit()
+    words = rng.choice(VOCABULARY, (n, 30), p=zipf)
+    with catalog.transaction():
+        for i in range(n):
+            catalog.upsert_artwork(ArtworkRecord(id=str(i), description=" ".join(f"w{k}" for k in words[i])))
     queries = l2_normalize(vectors[rng.integers(0, n, n_queries)] + 0.1 * rng.normal(size=(n_queries, 384)))
-    words = [" OR ".join(f'"w{k}"' for k in rng.choice(VOCABULARY, 3, p=zipf)) for _ in range(n_queries)]
+    queries_text = [" ".join(f"w{k}" for k in rng.choice(VOCABULARY, 3, p=zipf)) for _ in range(n_queries)]
     dense_t, _ = timed(lambda q: store.query("records", "text", q, 100), queries)
-    bm25_t, _ = timed(lambda w: db.execute("SELECT rowid FROM t WHERE t MATCH ? ORDER BY bm25(t) LIMIT 100",
-                                           (w,)).fetchall(), words)
+    bm25_t, _ = timed(lambda text: catalog.search_artworks_bm25(text, 100), queries_text)
     hybrid = [d + b for d, b in zip(dense_t, bm25_t, strict=True)]
     store.close()
     return {"n": n, "text_dense": percentiles(dense_t), "bm25": percentiles(bm25_t), "text_hybrid": percentiles(hybrid)}

@@ -112,3 +112,15 @@ def test_transaction_rolls_back_everything(catalog: Catalog) -> None:
         catalog.upsert_artwork(_record())
         raise RuntimeError("killed mid-batch")
     assert catalog.count() == 0
+
+
+def test_bm25_leaves_out_terms_common_to_most_of_a_large_catalog(catalog: Catalog) -> None:
+    with catalog.transaction():
+        for i in range(6000):
+            extra = " harbour" if i % 1000 == 0 else ""
+            catalog.upsert_artwork(ArtworkRecord(id=f"a{i}", title=f"Oil painting number {i}{extra}"))
+    assert catalog._selective_query("artworks_fts", "oil painting of a harbour") == '"harbour"'
+    ranked = catalog.search_artworks_bm25("oil painting of a harbour")
+    assert len(ranked) == 6 and all("harbour" in r.title for r in catalog.get_by_rowids([x for x, _ in ranked]))
+    # when every term is common, the rarest still searches
+    assert catalog._selective_query("artworks_fts", "oil painting") in ('"oil"', '"painting"')

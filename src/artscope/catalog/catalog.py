@@ -30,11 +30,23 @@ class UpsertStatus(StrEnum):
     UNCHANGED = "unchanged"
 
 
-def fts_query(text: str) -> str | None:
-    """A user's words as an FTS5 OR-query of quoted terms (no operator injection)."""
+COMMON_SHARE, COMMON_MIN = 0.2, 5000
+"""A query term found in more than this share of the records, and in more than this many, is left
+out of BM25: its weight is near zero, yet ranking its matches dominates the query's cost (157 ms
+for a term in 95 % of 100k records, against 4 ms to count them first)."""
+
+
+def query_terms(text: str) -> list[str]:
+    """A user's words as FTS terms: lower case, stopwords dropped (unless nothing else is left)."""
     words = _FTS_TOKEN.findall(text.lower())
     terms = [t for t in words if t not in STOPWORDS and (len(t) > 1 or t.isdigit())] or words
-    return " OR ".join(f'"{t}"' for t in dict.fromkeys(terms)) or None
+    return list(dict.fromkeys(terms))
+
+
+def fts_query(text: str | list[str]) -> str | None:
+    """An FTS5 OR-query of quoted terms (no operator injection)."""
+    terms = query_terms(text) if isinstance(text, str) else text
+    return " OR ".join(f'"{t}"' for t in terms) or None
 
 
 def record_hash(record: ArtworkRecord) -> str:
@@ -310,9 +322,20 @@ class Catalog:
         return [found[r] for r in rowids]
 
     # -- text search (BM25) -----------------------------------------------------------------
+    def _selective_query(self, table: str, text: str) -> str | None:
+        """The FTS query without terms too common to matter (only large tables have any)."""
+        terms = query_terms(text)
+        size = self.conn.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0
+        if size <= COMMON_MIN or not terms:
+            return fts_query(terms)
+        counts = {t: self.conn.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH ?",
+                                       (f'"{t}"',)).fetchone()[0] for t in terms}
+        kept = [t for t in terms if counts[t] <= max(COMMON_SHARE * size, COMMON_MIN)]
+        return fts_query(kept or [min(terms, key=counts.__getitem__)])
+
     def search_artworks_bm25(self, text: str, limit: int = 100) -> list[tuple[int, float]]:
         """(artwork rowid, BM25 score: higher is better), best first."""
-        query = fts_query(text)
+        query = self._selective_query("artworks_fts", text)
         if query is None:
             return []
         rows = self.conn.execute(
@@ -321,7 +344,7 @@ class Catalog:
         return [(int(r[0]), float(r[1])) for r in rows]
 
     def search_passages_bm25(self, text: str, limit: int = 100) -> list[tuple[int, float]]:
-        query = fts_query(text)
+        query = self._selective_query("passages_fts", text)
         if query is None:
             return []
         rows = self.conn.execute(
