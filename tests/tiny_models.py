@@ -1,4 +1,5 @@
-"""Tiny random-init models saved the way users get them (``save_pretrained`` folders), built offline.
+"""Tiny random-init models saved the way users get them (``save_pretrained`` folders), built offline
+(fixtures shared by the whole suite through tests/conftest.py).
 
 Each builder writes a folder that holds config.json, model.safetensors, the image processor and a
 tokenizer made in memory with ``tokenizers``, then the backends load it exactly as they load a hub
