@@ -8,12 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from tiny_models import tiny_clip_dir, tiny_colpali_dir, tiny_colqwen2_dir, tiny_siglip2_dir, tiny_siglip_dir
+from tiny_models import (
+    paintings,
+    tiny_clip_dir,
+    tiny_colpali_dir,
+    tiny_colqwen2_dir,
+    tiny_siglip2_dir,
+    tiny_siglip_dir,
+)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-__all__ = ["tiny_clip_dir", "tiny_colpali_dir", "tiny_colqwen2_dir", "tiny_siglip2_dir", "tiny_siglip_dir"]
+__all__ = ["paintings", "tiny_clip_dir", "tiny_colpali_dir", "tiny_colqwen2_dir", "tiny_siglip2_dir",
+           "tiny_siglip_dir"]
 
 SAMPLE_COLLECTION = Path(__file__).resolve().parents[1] / "src" / "artscope" / "demo" / "sample-collection"
 
