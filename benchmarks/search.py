@@ -13,6 +13,7 @@ over pooled token means, then all tokens rescoring). Recall@10 is against exact 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from artscope.catalog import Catalog
+from artscope.config import get_settings
 from artscope.embedders.base import l2_normalize, pool_tokens
 from artscope.index.base import Point, Prefetch, SpaceSpec, VectorSpec
 from artscope.index.edge import EdgeStore
@@ -48,7 +50,8 @@ def timed(fn, queries) -> tuple[list[float], list]:
     return times, results
 
 
-def bench_dense(root: Path, n: int, tokens: bool, rng: np.random.Generator, n_queries: int) -> dict:
+def bench_dense(root: Path, n: int, tokens: bool, rng: np.random.Generator, n_queries: int,
+                efs: list[int]) -> list[dict]:
     dim, tok_dim, n_tok = 512, 64, 16
     spec = SpaceSpec(name="images", vectors={"image": VectorSpec(size=dim)} | (
         {"pooled": VectorSpec(size=tok_dim, multivector=True, quantize=False),
@@ -73,15 +76,20 @@ def bench_dense(root: Path, n: int, tokens: bool, rng: np.random.Generator, n_qu
     optimize_s = time.perf_counter() - start
     picks = rng.integers(0, n, n_queries)
     queries = l2_normalize(vectors[picks] + 0.1 * rng.normal(size=(n_queries, dim)).astype(np.float32))
-    for q in queries[:20]:  # warm caches
-        store.query("images", "image", q, 10)
-    approx_t, approx = timed(lambda q: store.query("images", "image", q, 10), queries)
     _, exact = timed(lambda q: store.query("images", "image", q, 10, exact=True), queries)
-    overlaps = [len({h.id for h in a} & {h.id for h in e}) / 10 for a, e in zip(approx, exact, strict=True)]
-    recall = float(np.mean(overlaps))
-    filt_t, _ = timed(lambda q: store.query("images", "image", q, 10, filters={"artist": "a7"}), queries)
-    row = {"n": n, "upsert_s": upsert_s, "optimize_s": optimize_s, "dense": percentiles(approx_t),
-           "recall@10": recall, "filtered": percentiles(filt_t)}
+    rows = []
+    for ef in efs:
+        os.environ["ARTSCOPE_HNSW_EF"] = str(ef)
+        get_settings.cache_clear()
+        for q in queries[:20]:  # warm caches
+            store.query("images", "image", q, 10)
+        approx_t, approx = timed(lambda q: store.query("images", "image", q, 10), queries)
+        overlaps = [len({h.id for h in a} & {h.id for h in e}) / 10 for a, e in zip(approx, exact, strict=True)]
+        filt_t, _ = timed(lambda q: store.query("images", "image", q, 10, filters={"artist": "a7"}), queries)
+        rows.append({"n": n, "ef": ef, "upsert_s": upsert_s, "optimize_s": optimize_s,
+                     "dense": percentiles(approx_t), "recall@10": float(np.mean(overlaps)),
+                     "filtered": percentiles(filt_t)})
+    row = rows[-1]
     if tokens:
         def late(q: np.ndarray) -> list:
             t = l2_normalize(q[:tok_dim] + 0.5 * rng.normal(size=(n_tok, tok_dim)).astype(np.float32))
@@ -89,7 +97,7 @@ def bench_dense(root: Path, n: int, tokens: bool, rng: np.random.Generator, n_qu
         late_t, _ = timed(late, queries)
         row["late"] = percentiles(late_t)
     store.close()
-    return row
+    return rows
 
 
 def bench_text(root: Path, n: int, rng: np.random.Generator, n_queries: int) -> dict:
@@ -122,19 +130,21 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--no-tokens", action="store_true", help="Skip late interaction (saves memory at 1M).")
     parser.add_argument("--no-text", action="store_true")
+    parser.add_argument("--ef", type=int, nargs="+", default=[128], help="HNSW ef values to measure.")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
-    print("| artworks | upsert s | optimize s | dense p50/p95 ms | recall@10 | filtered p50/p95 ms "
+    print("| artworks | hnsw ef | upsert s | optimize s | dense p50/p95 ms | recall@10 | filtered p50/p95 ms "
           "| late-interaction p50/p95 ms | text dense p50/p95 ms | BM25 p50/p95 ms | hybrid p50/p95 ms |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            d = bench_dense(Path(tmp), n, not args.no_tokens, rng, args.queries)
+            rows = bench_dense(Path(tmp), n, not args.no_tokens, rng, args.queries, args.ef)
             t = {} if args.no_text else bench_text(Path(tmp), n, rng, args.queries)
         fmt = lambda p: f"{p[0]:.2f} / {p[1]:.2f}" if p else "-"  # noqa: E731
-        print(f"| {n:,} | {d['upsert_s']:.1f} | {d['optimize_s']:.1f} | {fmt(d['dense'])} | {d['recall@10']:.3f} "
-              f"| {fmt(d['filtered'])} | {fmt(d.get('late'))} | {fmt(t.get('text_dense'))} | {fmt(t.get('bm25'))} "
-              f"| {fmt(t.get('text_hybrid'))} |", flush=True)
+        for d in rows:
+            print(f"| {n:,} | {d['ef']} | {d['upsert_s']:.1f} | {d['optimize_s']:.1f} | {fmt(d['dense'])} "
+                  f"| {d['recall@10']:.3f} | {fmt(d['filtered'])} | {fmt(d.get('late'))} "
+                  f"| {fmt(t.get('text_dense'))} | {fmt(t.get('bm25'))} | {fmt(t.get('text_hybrid'))} |", flush=True)
 
 
 if __name__ == "__main__":

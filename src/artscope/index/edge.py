@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import qdrant_edge as qe
 
+from artscope.config import get_settings
 from artscope.errors import CollectionLockedError
 from artscope.index.base import Hit, Point, Prefetch, SpaceSpec, VectorSpec, VectorStore
 from artscope.types import Filters, Range
@@ -121,7 +122,7 @@ class EdgeStore(VectorStore):
               filters: Filters | None = None, prefetch: Prefetch | None = None,
               exact: bool = False) -> list[Hit]:
         flt = to_edge_filter(filters)
-        params = qe.SearchParams(exact=exact, hnsw_ef=max(128, limit),
+        params = qe.SearchParams(exact=exact, hnsw_ef=max(get_settings().hnsw_ef, limit),
                                  quantization=qe.QuantizationSearchParams(rescore=True, oversampling=2.0))
         query = qe.Query.Nearest(np.asarray(vector, dtype=np.float32), using=using)
         if prefetch is None:
