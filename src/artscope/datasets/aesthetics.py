@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from artscope.datasets import first_existing
 from artscope.errors import SourceFormatError
 from artscope.registry import Registry
 
@@ -87,13 +88,6 @@ def _check_split(split: str, allowed: Iterable[str] = SPLITS) -> str:
     if split not in allowed:
         raise SourceFormatError(f"Unknown split {split!r}; use one of {', '.join(allowed)}.")
     return split
-
-
-def _first_existing(root: Path, candidates: Iterable[str], what: str) -> Path:
-    for name in candidates:
-        if (root / name).exists():
-            return root / name
-    raise SourceFormatError(f"{root} has no {what} (looked for {', '.join(candidates)}).")
 
 
 def _number(text: object, where: str, field_name: str) -> float:
@@ -170,7 +164,7 @@ def load_ava(root: str | Path, split: str = "test") -> AestheticDataset:
                 f"{lists} is missing: AVA's published {split} list is needed for split {split!r}."
             )
         wanted = {line.strip() for line in lists.read_text().splitlines() if line.strip()}
-    images = _first_existing(root, ("images", "image", "AVA_dataset/images", "."), "AVA image folder")
+    images = first_existing(root, ("images", "image", "AVA_dataset/images", "."), "AVA image folder")
     items = []
     for number, line in enumerate(path.read_text().splitlines(), start=1):
         parts = line.split()
@@ -211,7 +205,7 @@ def load_tad66k(root: str | Path, split: str = "test") -> AestheticDataset:
     (mean score on 0–10), images under ``TAD66K/`` (or ``imgs/``, ``images/``)."""
     root = Path(root)
     splits = ("train", "test") if _check_split(split) == "all" else (split,)
-    images = _first_existing(root, ("TAD66K", "imgs", "images"), "TAD66K image folder")
+    images = first_existing(root, ("TAD66K", "imgs", "images"), "TAD66K image folder")
     items = []
     for name in splits:
         path = root / "labels" / "merge" / f"{name}.csv"
@@ -319,7 +313,7 @@ def load_flickr_aes(root: str | Path, split: str = "test") -> AestheticDataset:
     if not path.exists():
         raise SourceFormatError(f"{path} is missing.")
     votes = _flickr_votes(root / "FLICKR-AES_image_labeled_by_each_worker.csv")
-    images = _first_existing(root, ("40K", "images"), "FLICKR-AES image folder")
+    images = first_existing(root, ("40K", "images"), "FLICKR-AES image folder")
     items = []
     for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
         parts = line.split()
@@ -373,7 +367,7 @@ def load_apddv2(root: str | Path, split: str = "test") -> AestheticDataset:
     score`` 0–100) for split ``all``; images under ``APDDv2image/`` (or ``images/``)."""
     root = Path(root)
     _check_split(split, ("train", "valid", "test", "all"))
-    images = _first_existing(root, ("APDDv2image", "APDDv2images", "images"), "APDDv2 image folder")
+    images = first_existing(root, ("APDDv2image", "APDDv2images", "images"), "APDDv2 image folder")
     if split == "all":
         path, score_column, divisor = root / "APDDv2-10023.csv", "Total aesthetic score", 10.0
     else:
