@@ -77,3 +77,9 @@ def test_composed_query_beats_image_only_and_text_only(synthetic_collection) -> 
     assert scores["composed"] > scores["image"] and scores["composed"] > scores["text"]
     assert scores["composed"] >= 0.6 * cases
 
+
+
+def test_a_weak_text_match_is_flagged_without_a_cutoff(synthetic_collection) -> None:
+    unrelated = synthetic_collection.search("quantum chromodynamics lecture notes")
+    assert unrelated.no_good_match and all(h.similarity < 0.3 for h in unrelated.hits)
+    assert not synthetic_collection.search("portrait in blue").no_good_match

@@ -28,6 +28,11 @@ NEAR_DUPLICATE_BITS = 10
 """Difference-hash bits (of 64) within which two images are near-duplicates (the same picture
 re-encoded, resized or retouched). Global-vector cosine cannot decide this: with the builtin
 embedder, different works of one kind reach 0.985."""
+WEAK_TEXT_MATCH = 0.3
+"""Below this best similarity a text query has no good match, even without ``min_score``: with the
+builtin text model, relevant records score 0.4-0.8 (sample collection: "Roman amphitheatre" 0.65)
+and unrelated ones under 0.25 ("harbour at sunset" 0.22). Cross-modal models score on other scales
+and rely on ``min_score``."""
 VERIFY_TOP = 10
 """Candidates that geometric verification looks at."""
 CENTRE_CROPS = (0.7, 0.5)
@@ -225,7 +230,10 @@ def search(collection: Collection, request: SearchRequest) -> SearchResult:
                       match=views.get(key, (None, None))[1], inliers=inliers.get(key))
             for key, score, signals, similarity in page if key in records]
     facets = _facets(collection, [key for key, *_ in scored], request.facets)
-    no_match = not scored or (request.verify and not any(n >= verify.MIN_INLIERS for n in inliers.values()))
+    best = max((similarity for *_, similarity in scored), default=0.0)
+    text_only = request.image is None and not request.artwork_id
+    no_match = (not scored or (request.verify and not any(n >= verify.MIN_INLIERS for n in inliers.values()))
+                or (text_only and not collection.info.cross_modal and best < WEAK_TEXT_MATCH))
     result = SearchResult(hits=hits, total=len(scored), facets=facets, no_good_match=no_match,
                           took_ms=round((time.perf_counter() - start) * 1000, 2))
     if request.reason:

@@ -72,7 +72,8 @@ class SearchResult(BaseModel):
     """Candidates found before the limit."""
     facets: dict[str, dict[str, int]] = Field(default_factory=dict)
     no_good_match: bool = False
-    """True when nothing passes the relevance cutoff: better said than padded with noise."""
+    """True when nothing is a good match: nothing passed ``min_score``, a text query's best similarity is
+    weak, or (identify mode) no candidate was verified. Better said than hidden behind noise."""
     took_ms: float = 0.0
     notes: list[str] = Field(default_factory=list)
     """What the engine did that the caller should know (a fallback, the LLM's target description)."""
