@@ -18,7 +18,7 @@ class Settings(BaseSettings):
     max_download_bytes: int = 50_000_000
     download_timeout_s: float = 30.0
     ingest_batch: int = 32
-    hnsw_ef: int = 128
+    hnsw_ef: int = 512
     """Candidates the HNSW search explores: raise it for recall on very large collections (1M+)."""
     # the language model for `ask`, composed search and dialogue (any OpenAI-compatible endpoint)
     llm_url: str | None = None
