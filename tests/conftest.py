@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
+from artscope.testing import copy_collection
 from tiny_models import (
     paintings,
     tiny_clip_dir,
@@ -52,7 +52,7 @@ def synthetic_collection(_built_synthetic: Path, tmp_path: Path):
     import artscope
 
     path = tmp_path / "collection"
-    shutil.copytree(_built_synthetic, path)
+    copy_collection(_built_synthetic, path)
     with artscope.open(path) as collection:
         yield collection
 

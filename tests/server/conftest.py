@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from artscope.server import ServerConfig, create_app
+from artscope.testing import copy_collection
 
 
 @pytest.fixture(scope="session")
@@ -22,7 +22,7 @@ def token() -> str:
 def collection_dir(_built_synthetic: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the built synthetic collection for this module's service."""
     path = tmp_path_factory.mktemp("served") / "collection"
-    shutil.copytree(_built_synthetic, path)
+    copy_collection(_built_synthetic, path)
     return path
 
 

@@ -17,6 +17,7 @@ import pytest
 
 import artscope
 from artscope.server import ServerConfig, create_app
+from artscope.testing import copy_collection
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
@@ -39,7 +40,7 @@ def base_url(_built_synthetic: Path, tmp_path_factory: pytest.TempPathFactory) -
     from artscope.tasks.attributes import train
 
     path = tmp_path_factory.mktemp("browser") / "collection"
-    shutil.copytree(_built_synthetic, path)
+    copy_collection(_built_synthetic, path)
     with artscope.open(path) as collection:
         train(collection)
     with socket.socket() as probe:

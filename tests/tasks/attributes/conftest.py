@@ -8,11 +8,12 @@ every 10th record's style left blank (missing labels) and one artwork of a genre
 from __future__ import annotations
 
 import csv
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from artscope.testing import copy_collection
 
 N_ARTWORKS = 120
 RARE_GENRE = "seascape"
@@ -68,7 +69,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory, untrained_dir: Path, built
     from artscope.tasks.attributes import train
 
     path = tmp_path_factory.mktemp("trained") / "collection"
-    shutil.copytree(untrained_dir, path)
+    copy_collection(untrained_dir, path)
     with artscope.open(path, embedder=builtin_embedder) as collection:
         report = train(collection)
     return path, report
@@ -100,6 +101,6 @@ def writable_collection(trained, tmp_path: Path, builtin_embedder) -> Iterator:
     import artscope
 
     path = tmp_path / "collection"
-    shutil.copytree(trained[0], path)
+    copy_collection(trained[0], path)
     with artscope.open(path, embedder=builtin_embedder) as collection:
         yield collection

@@ -4,7 +4,6 @@ including training on a dataset in WikiArt's ArtGAN layout."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from artscope.cli.attributes import register
+from artscope.testing import copy_collection
 
 STYLES = ["stripes", "dots", "smooth", "checks", "Ukiyo_e"]  # the last has no image: an open-set class
 
@@ -28,7 +28,7 @@ def app() -> typer.Typer:
 def collection_dir(trained, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the trained collection for the commands to open and change."""
     path = tmp_path_factory.mktemp("cli") / "collection"
-    shutil.copytree(trained[0], path)
+    copy_collection(trained[0], path)
     return path
 
 
