@@ -315,9 +315,13 @@ class Catalog:
             raise NotFoundError(f"No passage with id {passage_id!r} in this collection.")
         return self.passages_by_rowids([row[0]])[row[0]]
 
-    def passages_for(self, artwork_id: str) -> list[Passage]:
-        rowids = [r[0] for r in self.conn.execute(
+    def passage_rowids_for(self, artwork_id: str) -> list[int]:
+        """Rowids of the passages tied to an artwork, in the order they were added."""
+        return [r[0] for r in self.conn.execute(
             "SELECT rowid FROM passages WHERE artwork_id = ? ORDER BY rowid", (artwork_id,))]
+
+    def passages_for(self, artwork_id: str) -> list[Passage]:
+        rowids = self.passage_rowids_for(artwork_id)
         found = self.passages_by_rowids(rowids)
         return [found[r] for r in rowids]
 

@@ -94,5 +94,4 @@ def search_passages(collection: Collection, request: PassageSearchRequest) -> Pa
 
 def _passage_rowids(collection: Collection, artwork_id: str) -> list[int]:
     collection.catalog.get(artwork_id)  # NotFoundError for an unknown id
-    return [r[0] for r in collection.catalog.conn.execute(
-        "SELECT rowid FROM passages WHERE artwork_id = ? ORDER BY rowid", (artwork_id,))]
+    return collection.catalog.passage_rowids_for(artwork_id)
