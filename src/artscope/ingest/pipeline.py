@@ -25,6 +25,7 @@ from artscope.catalog import UpsertStatus
 from artscope.config import get_settings
 from artscope.errors import ArtscopeError, ImageLoadError
 from artscope.ingest.images import content_hash, decode_with_size, dhash, is_url, read_bytes
+from artscope.ingest.indexer import index_pending
 from artscope.ingest.sources.base import SourceItem, SourceOptions, open_source
 from artscope.types import ImageView
 
@@ -130,8 +131,6 @@ class _Ingester:
                 return
             todo = [item for item in batch if f"{source.name}#{item.key}" not in done]
             self.write_batch(source.name, todo, options.root)
-            from artscope.ingest.indexer import index_pending
-
             self.summary.images_indexed += index_pending(self.collection, self.images)
             self.images.clear()
             seen += len(batch)
@@ -192,8 +191,6 @@ def ingest(collection: Collection, locations: Sequence[str], options: SourceOpti
            cancel: threading.Event | None = None) -> IngestSummary:
     """Add sources to a collection. Giving the ``job_id`` of an interrupted run resumes it; setting
     ``cancel`` stops it between batches (what was written stays, and the job can be resumed)."""
-    from artscope.ingest.indexer import index_pending
-
     options = options or SourceOptions()
     job_id = job_id or uuid.uuid4().hex[:12]
     start = time.perf_counter()
