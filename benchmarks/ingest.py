@@ -21,8 +21,8 @@ from PIL import Image
 
 import artscope
 from artscope.demo import SAMPLE_COLLECTION
-from artscope.ingest.images import decode_image, read_bytes
 from artscope.ingest.pipeline import DECODE_SIZE
+from artscope.media.images import decode_image, read_bytes
 
 
 def make_files(root: Path, copies: int) -> list[Path]:

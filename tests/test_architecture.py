@@ -35,6 +35,27 @@ def test_tasks_do_not_import_each_other(task: str) -> None:
     assert not offenders, "tasks reach each other only through public Collection methods: " + "; ".join(offenders)
 
 
+def _offenders(package: str, forbidden: tuple[str, ...]) -> list[str]:
+    return [f"{path.relative_to(SRC)} imports {name}" for path in (SRC / package).rglob("*.py")
+            for name in _imports(path) if name.startswith(forbidden)]
+
+
+def test_tasks_reach_ingest_only_through_the_collection() -> None:
+    offenders = _offenders("tasks", ("artscope.ingest",))
+    assert not offenders, "tasks call Collection.ingest / Collection.thumbnail_path: " + "; ".join(offenders)
+
+
+@pytest.mark.parametrize(("package", "forbidden"), [
+    ("media", ("artscope.ingest", "artscope.tasks", "artscope.server", "artscope.cli", "artscope.collection")),
+    ("ingest", ("artscope.tasks", "artscope.server", "artscope.cli")),
+    ("catalog", ("artscope.ingest", "artscope.tasks", "artscope.server", "artscope.cli")),
+    ("index", ("artscope.ingest", "artscope.tasks", "artscope.server", "artscope.cli")),
+])
+def test_layers_import_only_downwards(package: str, forbidden: tuple[str, ...]) -> None:
+    offenders = _offenders(package, forbidden)
+    assert not offenders, "a lower layer imports a higher one: " + "; ".join(offenders)
+
+
 def test_heads_never_load_a_backbone() -> None:
     offenders = [f"{p.name}: {n}" for p in (SRC / "heads").rglob("*.py") for n in _imports(p)
                  if n.startswith(("artscope.embedders.hf", "artscope.embedders.colpali", "transformers"))]

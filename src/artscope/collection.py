@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from PIL import Image
+
 from artscope.catalog import Catalog
 from artscope.catalog.schema import SCHEMA_VERSION
 from artscope.config import get_settings
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_TOKEN_BUDGET = 32
+THUMB_SIZE = 320
 
 
 class Collection:
@@ -74,6 +77,15 @@ class Collection:
     @property
     def thumbs_dir(self) -> Path:
         return self.path / "thumbs"
+
+    def thumbnail_path(self, view_id: int) -> Path:
+        """Where the stored thumbnail of one view (an image of an artwork) is."""
+        return self.thumbs_dir / f"{view_id}.jpg"
+
+    def save_thumbnail(self, view_id: int, image: Image.Image) -> None:
+        thumb = image.copy()
+        thumb.thumbnail((THUMB_SIZE, THUMB_SIZE))
+        thumb.save(self.thumbnail_path(view_id), "JPEG", quality=85)
 
     def filter_fields(self) -> set[str]:
         """Every payload field a filter may name."""

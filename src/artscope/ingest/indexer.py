@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,7 +16,7 @@ from PIL import Image
 from artscope.embedders.base import pool_tokens
 from artscope.errors import ImageLoadError
 from artscope.index import IMAGES, PASSAGES, RECORDS, Point
-from artscope.ingest.images import load_image
+from artscope.media.images import load_image
 
 if TYPE_CHECKING:
     from artscope.collection import Collection
@@ -25,17 +24,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EMBED_BATCH = 32
-THUMB_SIZE = 320
-
-
-def thumbnail_path(collection_path: Path, view_id: int) -> Path:
-    return collection_path / "thumbs" / f"{view_id}.jpg"
-
-
-def _save_thumbnail(collection: Collection, view_id: int, image: Image.Image) -> None:
-    thumb = image.copy()
-    thumb.thumbnail((THUMB_SIZE, THUMB_SIZE))
-    thumb.save(thumbnail_path(collection.path, view_id), "JPEG", quality=85)
 
 
 def index_pending(collection: Collection, decoded: Mapping[int, Image.Image]) -> int:
@@ -80,7 +68,7 @@ def _index_views(collection: Collection, rows: list[tuple[int, int, str]],
             vectors["tokens"] = tokens
             vectors["pooled"] = pool_tokens(tokens, collection.manifest.pooled_tokens)
         points.append(Point(id=view_id, vectors=vectors, payload=payloads[owner[view_id]] | {"view_id": view_id}))
-        _save_thumbnail(collection, view_id, images[i])
+        collection.save_thumbnail(view_id, images[i])
     collection.index.upsert(IMAGES, points)
     catalog.mark_indexed("views", ids)
     return ids

@@ -24,9 +24,10 @@ from pydantic import BaseModel, Field
 from artscope.catalog import UpsertStatus
 from artscope.config import get_settings
 from artscope.errors import ArtscopeError, ImageLoadError
-from artscope.ingest.images import content_hash, decode_with_size, dhash, is_url, read_bytes
 from artscope.ingest.indexer import index_pending
 from artscope.ingest.sources.base import SourceItem, SourceOptions, open_source
+from artscope.media.fetch import is_url
+from artscope.media.images import content_hash, decode_with_size, dhash, read_bytes
 from artscope.types import ImageView
 
 if TYPE_CHECKING:

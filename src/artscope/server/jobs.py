@@ -22,8 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from artscope.collection import Collection
 from artscope.errors import InvalidInputError
-from artscope.ingest.images import is_url
 from artscope.ingest.sources.base import SourceOptions
+from artscope.media.fetch import is_url
 from artscope.server.errors import ServiceError
 from artscope.tasks.attributes import describe_all, load_attribute_head
 

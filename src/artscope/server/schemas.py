@@ -11,7 +11,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from artscope.embedders.base import EmbedderInfo
 from artscope.heads.store import StoredPrediction
-from artscope.ingest.images import is_url
+from artscope.media.fetch import is_url
 from artscope.tasks.search.passages import PassageSearchRequest
 from artscope.tasks.search.types import SearchRequest
 from artscope.types import ArtworkRecord, Filters, ImageView, Passage

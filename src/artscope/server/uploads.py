@@ -12,7 +12,7 @@ from fastapi import UploadFile
 from PIL import Image
 
 from artscope.errors import ImageLoadError, NotFoundError
-from artscope.ingest.images import content_hash, load_image
+from artscope.media.images import content_hash, load_image
 
 UPLOAD_TTL_S = 1800.0
 MAX_UPLOADS = 128

@@ -130,7 +130,7 @@ def _checked_images(images: list[Image.Image]) -> list[Image.Image]:
     for i, image in enumerate(images):
         if not isinstance(image, Image.Image):
             raise InvalidInputError(f"Item {i} is a {type(image).__name__}, not a PIL image: load files "
-                                    "with artscope.ingest.images.load_image first.")
+                                    "with artscope.media.images.load_image first.")
         if image.width < 1 or image.height < 1:
             raise InvalidInputError(f"Item {i} is an empty ({image.width}x{image.height}) image.")
         checked.append(image if image.mode == "RGB" else image.convert("RGB"))

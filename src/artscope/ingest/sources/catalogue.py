@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from artscope.errors import InvalidInputError
-from artscope.ingest.images import is_url
 from artscope.ingest.sources.base import SourceItem, SourceOptions, register_source
 from artscope.ingest.sources.records import (
     BaseSource,
@@ -24,6 +23,7 @@ from artscope.ingest.sources.records import (
     slugify,
 )
 from artscope.ingest.sources.tables import CSV_SUFFIXES, JSON_SUFFIXES, JSONL_SUFFIXES, count_rows, read_table
+from artscope.media.fetch import is_url
 from artscope.types import ImageView
 
 

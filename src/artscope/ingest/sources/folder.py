@@ -16,7 +16,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from artscope.errors import InvalidInputError
-from artscope.ingest.images import IMAGE_SUFFIXES, is_url
 from artscope.ingest.sources.base import SourceItem, SourceOptions, register_source
 from artscope.ingest.sources.passages import passage_items
 from artscope.ingest.sources.records import (
@@ -28,6 +27,8 @@ from artscope.ingest.sources.records import (
     title_from_filename,
 )
 from artscope.ingest.sources.tables import count_rows, read_table
+from artscope.media.fetch import is_url
+from artscope.media.images import IMAGE_SUFFIXES
 from artscope.types import ArtworkRecord, ImageView
 
 logger = logging.getLogger(__name__)

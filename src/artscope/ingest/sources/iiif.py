@@ -19,7 +19,6 @@ from typing import Any
 from urllib.parse import urljoin
 
 from artscope.errors import ArtscopeError, ImageLoadError, InvalidInputError, SourceFormatError
-from artscope.ingest.images import fetch_url, is_url
 from artscope.ingest.sources.base import SourceItem, SourceOptions, register_source
 from artscope.ingest.sources.iiif_values import as_list, first_id, language_text, language_values
 from artscope.ingest.sources.records import (
@@ -32,6 +31,7 @@ from artscope.ingest.sources.records import (
     target_of,
     year_value,
 )
+from artscope.media.fetch import fetch_url, is_url
 from artscope.types import LIST_FIELDS, TEXT_FIELDS, ArtworkRecord, ImageView
 
 logger = logging.getLogger(__name__)

@@ -12,9 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from artscope.errors import InvalidInputError, SourceFormatError
-from artscope.ingest.images import is_url
 from artscope.ingest.sources.base import SourceItem, SourceOptions, register_source
-from artscope.ingest.sources.dates import parse_date
 from artscope.ingest.sources.records import (
     BaseSource,
     list_value,
@@ -24,6 +22,8 @@ from artscope.ingest.sources.records import (
     year_value,
 )
 from artscope.ingest.sources.tables import count_rows, read_header, read_table
+from artscope.media.dates import parse_date
+from artscope.media.fetch import is_url
 from artscope.types import ArtworkRecord, ImageView
 
 INSTITUTION = "The Metropolitan Museum of Art"

@@ -15,9 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from artscope.errors import InvalidInputError, SourceFormatError
-from artscope.ingest.images import is_url
 from artscope.ingest.sources.base import SourceItem, SourceOptions, register_source
-from artscope.ingest.sources.dates import parse_date
 from artscope.ingest.sources.records import (
     BaseSource,
     extra_key,
@@ -27,6 +25,8 @@ from artscope.ingest.sources.records import (
     year_value,
 )
 from artscope.ingest.sources.tables import count_rows, read_header, read_table
+from artscope.media.dates import parse_date
+from artscope.media.fetch import is_url
 from artscope.types import ArtworkRecord, ImageView
 
 logger = logging.getLogger(__name__)

@@ -19,10 +19,10 @@ from typing import Any, ClassVar
 from pydantic import ValidationError
 
 from artscope.errors import InvalidInputError
-from artscope.ingest.images import is_url
 from artscope.ingest.sources.base import SourceItem, SourceOptions
-from artscope.ingest.sources.dates import parse_date
 from artscope.ingest.sources.tables import TableRow, read_header
+from artscope.media.dates import parse_date
+from artscope.media.fetch import is_url
 from artscope.types import LIST_FIELDS, ArtworkRecord, ImageView
 
 LIST_SEPARATOR = "|"

@@ -13,8 +13,8 @@ from fastapi.responses import FileResponse, Response
 
 from artscope.errors import NotFoundError
 from artscope.heads.store import read_predictions
-from artscope.ingest.images import IMAGE_SUFFIXES, is_url, load_image
-from artscope.ingest.indexer import thumbnail_path
+from artscope.media.fetch import is_url
+from artscope.media.images import IMAGE_SUFFIXES, load_image
 from artscope.server.errors import error_responses
 from artscope.server.schemas import ArtworkDetail, ArtworkPage, UploadInfo, hide_local_paths
 from artscope.server.state import ServerState, get_state, require_read
@@ -63,7 +63,7 @@ def get_image(view_id: int = PathParam(ge=1, le=2**62), size: Literal["thumb", "
     rows = collection.catalog.view_rows([view_id])
     if view_id not in rows:
         raise NotFoundError(f"No image {view_id} in this collection.")
-    thumb = thumbnail_path(collection.path, view_id)
+    thumb = collection.thumbnail_path(view_id)
     cache = {"Cache-Control": "public, max-age=86400"}
     if size == "full":
         uri = str(rows[view_id]["uri"])

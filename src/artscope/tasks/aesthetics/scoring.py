@@ -20,7 +20,7 @@ from artscope.embedders.registry import create_embedder
 from artscope.errors import InvalidInputError
 from artscope.heads.aesthetics import KIND, AestheticsHead, trained_with
 from artscope.heads.store import META_NAME, head_dir
-from artscope.ingest.images import ImageInput, decode_with_size, load_image, read_bytes
+from artscope.media.images import ImageInput, decode_with_size, load_image, read_bytes
 from artscope.tasks.aesthetics.comments import comments, describe
 from artscope.tasks.aesthetics.dimensions import (
     builtin_dimensions,

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from artscope.ingest.sources.dates import parse_date
+from artscope.media.dates import parse_date
 from artscope.tasks.ask.context import AskContext, field_text, record_citation
 from artscope.tasks.ask.text import STOPWORDS, contains_phrase, stems, words
 from artscope.tasks.ask.types import Answer, QuestionKind

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
-from artscope.ingest.images import load_image, read_bytes
+from artscope.media.images import load_image, read_bytes
 from artscope.tasks.ask.classify import Classification
 from artscope.tasks.ask.text import content_terms
 from artscope.tasks.ask.types import Answer, Citation, Flag, Identified, Step

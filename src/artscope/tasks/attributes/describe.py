@@ -21,7 +21,7 @@ from artscope.heads.attributes import KIND, AttributeHead, HeadData, HeadTask
 from artscope.heads.store import HeadEnvelope, StoredPrediction, head_dir, write_predictions
 from artscope.index import IMAGES
 from artscope.index.base import Hit
-from artscope.ingest.images import content_hash, load_image, read_bytes
+from artscope.media.images import content_hash, load_image, read_bytes
 from artscope.tasks.attributes.calibration import fuse
 from artscope.tasks.attributes.data import (
     StoredImages,

@@ -19,8 +19,8 @@ from PIL import Image
 from pydantic import BaseModel, Field
 
 from artscope.errors import InvalidInputError, NotFoundError
-from artscope.ingest.images import load_image
 from artscope.llm import ChatClient, LLMUnavailableError, from_settings
+from artscope.media.images import load_image
 from artscope.tasks.search.engine import search
 from artscope.tasks.search.types import SearchHit, SearchRequest
 from artscope.types import Filters, Range

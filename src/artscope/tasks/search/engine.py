@@ -14,7 +14,7 @@ from PIL import Image
 from artscope.embedders.base import pool_tokens
 from artscope.errors import InvalidInputError
 from artscope.index import IMAGES, PASSAGES, RECORDS, Prefetch
-from artscope.ingest.images import content_hash, dhash, hamming, load_image, read_bytes
+from artscope.media.images import content_hash, dhash, hamming, load_image, read_bytes
 from artscope.tasks.search import verify
 from artscope.tasks.search.filters import matches
 from artscope.tasks.search.fusion import Ranking, fuse

@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 from PIL import Image
 
 from artscope.errors import InvalidInputError
-from artscope.ingest.images import load_image
-from artscope.ingest.indexer import thumbnail_path
 from artscope.llm import ChatClient, LLMUnavailableError, image_message
+from artscope.media.images import load_image
 from artscope.tasks.search.fusion import fuse
 from artscope.tasks.search.types import SearchHit, SearchRequest, SearchResult, Signal
 
@@ -54,7 +53,7 @@ def _statements(client: ChatClient, caption: str, change: str, target: str) -> l
 
 def _hit_image(collection: Collection, hit: SearchHit) -> Image.Image | None:
     view_id = hit.view_id or next((v.id for v in hit.artwork.views if v.id is not None), None)
-    path = thumbnail_path(collection.path, view_id) if view_id is not None else None
+    path = collection.thumbnail_path(view_id) if view_id is not None else None
     return Image.open(path).convert("RGB") if path is not None and path.exists() else None
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image
 
 from artscope.errors import ImageLoadError
-from artscope.ingest.images import load_image
+from artscope.media.images import load_image
 
 WORKING_SIZE = 640
 """Longest side the keypoints are computed at: enough detail, bounded cost."""

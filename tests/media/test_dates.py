@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from artscope.ingest.sources.dates import parse_date
+from artscope.media.dates import parse_date
 
 
 @pytest.mark.parametrize(("text", "expected"), [
