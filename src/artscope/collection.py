@@ -9,22 +9,24 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
-from artscope.catalog import Catalog
+from artscope.catalog import Catalog, curation
+from artscope.catalog.curation import AuditEntry, DeletionKind
 from artscope.catalog.schema import SCHEMA_VERSION
 from artscope.config import get_settings
 from artscope.embedders.base import Embedder, EmbedderInfo
 from artscope.embedders.registry import create_embedder
-from artscope.errors import CollectionError
-from artscope.index import VectorStore, open_store, space_specs
+from artscope.errors import CollectionError, InvalidInputError
+from artscope.index import IMAGES, PASSAGES, RECORDS, VectorStore, open_store, space_specs
 from artscope.index.base import check_filters
 from artscope.manifest import MANIFEST_NAME, IndexLocation, Manifest
-from artscope.types import INTEGER_PAYLOAD_FIELDS, KEYWORD_PAYLOAD_FIELDS, Filters
+from artscope.media.dates import parse_date
+from artscope.types import INTEGER_PAYLOAD_FIELDS, KEYWORD_PAYLOAD_FIELDS, ArtworkRecord, Filters
 
 if TYPE_CHECKING:
     from artscope.ingest.pipeline import IngestSummary
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TOKEN_BUDGET = 32
 THUMB_SIZE = 320
+EDITABLE_FIELDS = frozenset(ArtworkRecord.model_fields) - {"id", "views"}
 
 
 class Collection:
@@ -68,6 +71,12 @@ class Collection:
             for spec in space_specs(self.info):
                 store.ensure_space(spec)
             self._index = store
+            for kind, item_id, actor in curation.unfinished_deletions(self.catalog.conn):
+                log.warning("finishing the deletion of %s %s that a stopped process began", kind, item_id)
+                try:
+                    self._finish_deletion(kind, item_id, actor)
+                except Exception:  # kept, and embedded again by the next ingest
+                    log.exception("the deletion of %s %s could not be finished", kind, item_id)
         return self._index
 
     @property
@@ -125,6 +134,85 @@ class Collection:
         """Build the approximate indexes (HNSW, quantization); searches are exact until then."""
         self.index.optimize()
 
+    # -- curation ---------------------------------------------------------------------------
+    def edit_artwork(self, artwork_id: str, changes: Mapping[str, Any], actor: str) -> ArtworkRecord:
+        """Change a record's fields (``extra`` is merged key by key; a key set to None is removed), logged
+        in the audit table as ``actor``. The index follows at once: the record's text is embedded again
+        and its images' payload rewritten, without re-embedding the images."""
+        from artscope.ingest.indexer import index_records
+
+        unknown = set(changes) - EDITABLE_FIELDS
+        if unknown:
+            raise InvalidInputError(f"Cannot edit {sorted(unknown)}; editable fields: {sorted(EDITABLE_FIELDS)}.")
+        with self.catalog.transaction() as conn:  # read and write under one lock: no edit is lost
+            record = self.catalog.get(artwork_id)
+            updated = edited_record(record, changes)
+            diff = {name: {"from": getattr(record, name), "to": getattr(updated, name)}
+                    for name in EDITABLE_FIELDS if getattr(record, name) != getattr(updated, name)}
+            if not diff:
+                return record
+            rowid, _ = self.catalog.upsert_artwork(updated)
+            curation.log_write(conn, actor, "artwork.edit", artwork_id, {"changes": diff})
+        index_records(self, [rowid])
+        return self.catalog.get(artwork_id)
+
+    def delete_artwork(self, artwork_id: str, actor: str) -> None:
+        """Delete an artwork with everything it owns: its catalog rows (views, sources, passages tied to
+        it, predictions), its vectors in every space and its thumbnails, all or nothing; logged as
+        ``actor``."""
+        self._delete("artwork", artwork_id, actor)
+
+    def delete_passage(self, passage_id: str, actor: str) -> None:
+        """Delete a passage: its row, its text-search entry and its vector; logged as ``actor``."""
+        self._delete("passage", passage_id, actor)
+
+    def audit(self, limit: int = 50, offset: int = 0, target: str | None = None) -> list[AuditEntry]:
+        """The latest writes first: who (the token's or user's name), when, what, to which item."""
+        return curation.audit_entries(self.catalog.conn, limit, offset, target)
+
+    def log_write(self, actor: str, action: str, target: str, details: dict[str, Any]) -> None:
+        """Record a write that is not a catalog edit (a job started or cancelled) in the audit log."""
+        with self.catalog.transaction() as conn:
+            curation.log_write(conn, actor, action, target, details)
+
+    def _delete(self, kind: DeletionKind, item_id: str, actor: str) -> None:
+        with self.catalog.transaction() as conn:  # journaled first: a process that dies later is finished
+            curation.require_rows(conn, kind, item_id)
+            curation.journal_deletion(conn, kind, item_id, actor)
+        self._finish_deletion(kind, item_id, actor)
+
+    def _finish_deletion(self, kind: DeletionKind, item_id: str, actor: str) -> None:
+        """Remove what the journal names; if that fails, nothing is deleted and the rows are embedded
+        again by the next ingest (their vectors may be half gone)."""
+        try:
+            self._remove(kind, item_id, actor)
+        except BaseException:
+            with self.catalog.transaction() as conn:  # the failed transaction has rolled back
+                owned = curation.owned_rows(conn, kind, item_id)
+                if owned is not None:
+                    curation.mark_pending(conn, owned)
+                curation.clear_deletion(conn, kind, item_id)
+            raise
+
+    def _remove(self, kind: DeletionKind, item_id: str, actor: str) -> None:
+        """Points, thumbnails and rows in one catalog transaction: no ingest batch writes (or reuses a row
+        id) meanwhile, and the journal entry goes with the rows."""
+        index = self.index
+        with self.catalog.transaction() as conn:
+            owned = curation.owned_rows(conn, kind, item_id)
+            if owned is not None:
+                index.delete(IMAGES, owned.view_ids)
+                index.delete(PASSAGES, owned.passage_rowids)
+                if owned.artwork_rowid is not None:
+                    index.delete(RECORDS, [owned.artwork_rowid])
+                for view_id in owned.view_ids:
+                    self.thumbnail_path(view_id).unlink(missing_ok=True)
+                curation.delete_rows(conn, kind, item_id, owned)
+                curation.log_write(conn, actor, f"{kind}.delete", item_id, {
+                    "title": owned.title, "images": len(owned.view_ids), "passages": len(owned.passage_rowids),
+                    "predictions": owned.predictions})
+            curation.clear_deletion(conn, kind, item_id)
+
     # -- tasks ------------------------------------------------------------------------------
     def search(self, query: str | None = None, image: Any = None, **options: Any):
         """Search artworks by text, image, or both (see ``artscope.tasks.search``)."""
@@ -157,6 +245,26 @@ class Collection:
         from artscope.tasks.ask import ask
 
         return ask(self, question, image=image, artwork_id=artwork_id, **options)
+
+
+def edited_record(record: ArtworkRecord, changes: Mapping[str, Any]) -> ArtworkRecord:
+    """``record`` with ``changes`` applied and checked; a new date sets the year range unless the
+    changes give it."""
+    values = record.model_dump()
+    extra = dict(values["extra"])
+    for key, value in (changes.get("extra") or {}).items():
+        if value is None:
+            extra.pop(key, None)
+        else:
+            extra[key] = value
+    values.update({k: v for k, v in changes.items() if k != "extra"}, extra=extra)
+    if "date" in changes and not {"year_start", "year_end"} & set(changes):
+        years = parse_date(values["date"])
+        values["year_start"], values["year_end"] = years if years else (None, None)
+    try:
+        return ArtworkRecord.model_validate(values)
+    except ValueError as exc:
+        raise InvalidInputError(f"The edit of {record.id} is not a valid record: {exc}") from exc
 
 
 def create(path: str | Path, embedder: str | Embedder = "builtin", index_url: str | None = None,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Annotated, Any
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -17,6 +19,10 @@ class Settings(BaseSettings):
     """Images larger than this are refused (decompression bombs)."""
     max_download_bytes: int = 50_000_000
     download_timeout_s: float = 30.0
+    fetch_allow: Annotated[list[str], NoDecode] = []
+    """Host names and networks (CIDR) that may be fetched although they are not public (comma-separated)."""
+    fetch_public: bool = True
+    """Fetch from any public address; false: only from ``fetch_allow``."""
     ingest_batch: int = 32
     hnsw_ef: int = 512
     """Candidates the HNSW search explores: raise it for recall on very large collections (1M+)."""
@@ -31,6 +37,11 @@ class Settings(BaseSettings):
     token_file: str | None = None
     max_upload_bytes: int = 20_000_000
     request_timeout_s: float = 120.0
+
+    @field_validator("fetch_allow", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        return [part for part in value.replace(",", " ").split()] if isinstance(value, str) else value
 
 
 @lru_cache(maxsize=1)

@@ -106,6 +106,25 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE views ADD COLUMN dhash TEXT;
     """,
+    # 5: curators' writes (who, when, what) and deletions under way (finished on the next open if a
+    # process died between the index and the catalog).
+    """
+    CREATE TABLE audit (
+        rowid INTEGER PRIMARY KEY,
+        at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        details TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX audit_target ON audit(target);
+    CREATE TABLE deletions (
+        kind TEXT NOT NULL CHECK (kind IN ('artwork', 'passage')),
+        item_id TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        PRIMARY KEY (kind, item_id)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -32,7 +32,7 @@ def index_pending(collection: Collection, decoded: Mapping[int, Image.Image]) ->
     while rows := collection.catalog.pending_views(EMBED_BATCH):
         fresh.update(_index_views(collection, rows, decoded))
     while rowids := collection.catalog.pending_artworks(256):
-        _index_records(collection, rowids, fresh)
+        index_records(collection, rowids, fresh)
     while rowids := collection.catalog.pending_passages(256):
         _index_passages(collection, rowids)
     return len(fresh)
@@ -74,7 +74,10 @@ def _index_views(collection: Collection, rows: list[tuple[int, int, str]],
     return ids
 
 
-def _index_records(collection: Collection, rowids: list[int], fresh_views: set[int]) -> None:
+def index_records(collection: Collection, rowids: list[int], fresh_views: set[int] | None = None) -> None:
+    """Embed the records' text and upsert it; rewrite the payload of their image points (except the
+    ``fresh_views`` just upserted with it), so metadata edits reach them without re-embedding images."""
+    fresh_views = fresh_views or set()
     catalog = collection.catalog
     records = catalog.get_by_rowids(rowids)
     rowid_of = {v: k for k, v in catalog.ids_for_rowids(rowids).items()}

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from artscope.config import get_settings
+
 
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # keep the test output clean
@@ -18,8 +20,11 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture
-def http_root(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    """A real HTTP server on 127.0.0.1 serving a temporary folder: (folder, base URL)."""
+def http_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, str]]:
+    """A real HTTP server on 127.0.0.1 serving a temporary folder: (folder, base URL). The fetch
+    policy refuses loopback by default; this test server is allowed."""
+    monkeypatch.setenv("ARTSCOPE_FETCH_ALLOW", "127.0.0.1")
+    get_settings.cache_clear()
     root = tmp_path / "www"
     root.mkdir()
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
@@ -30,3 +35,4 @@ def http_root(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     finally:
         server.shutdown()
         server.server_close()
+        get_settings.cache_clear()
