@@ -234,6 +234,12 @@ class Collection:
 
         return describe(self, image, **options)
 
+    def train_attributes(self, **options: Any):
+        """Train the attribute heads on the catalogue's labels (options: ``AttributesConfig`` fields)."""
+        from artscope.tasks.attributes import AttributesConfig, train
+
+        return train(self, AttributesConfig(**options))
+
     def score(self, image: Any = None, **options: Any):
         """Aesthetic total, seven dimensions, distribution and grounded comments of any image."""
         from artscope.tasks.aesthetics import score

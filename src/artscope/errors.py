@@ -45,3 +45,7 @@ class NotFoundError(ArtscopeError, LookupError):
 
 class HeadNotTrainedError(ArtscopeError):
     """A task needs a trained head that the collection does not have yet."""
+
+
+class DependencyMissingError(ArtscopeError):
+    """An optional package or program a feature needs is not installed (the message says how to add it)."""

@@ -167,25 +167,17 @@ def test_para_bad_vote_count(tmp_path: Path) -> None:
 
 
 # -- FLICKR-AES ---------------------------------------------------------------------------------------
-def test_flickr_aes_scores_votes_and_hash_split(tmp_path: Path) -> None:
+def test_flickr_aes_score_file_is_split_by_hash(tmp_path: Path) -> None:
     names = [f"farm{i}_x_.jpg" for i in range(40)]
-    _write(
-        tmp_path / "FLICKR-AES_image_score.txt",
-        "".join(f" {n} {3 + (i % 3) * 0.5}\n" for i, n in enumerate(names)),
-    )
-    _write(
-        tmp_path / "FLICKR-AES_image_labeled_by_each_worker.csv",
-        "worker,imagePair,score\n" + "".join(f"A{w},{names[0]},{w + 1}\n" for w in range(5)),
-    )
+    _write(tmp_path / "FLICKR-AES_image_score.txt", "".join(f" {n} {(i % 7) / 7:.4f}\n" for i, n in enumerate(names)))
     for name in names:
         _image(tmp_path / "40K" / name)
     everything = load_flickr_aes(tmp_path, "all")
-    assert len(everything.items) == 40 and everything.items[0].distribution == (1, 1, 1, 1, 1)
-    assert everything.items[1].distribution is None
+    assert len(everything.items) == 40 and everything.info.scale == (0, 1) and everything.info.threshold == 0.5
     train, test = load_flickr_aes(tmp_path, "train"), load_flickr_aes(tmp_path, "test")
     assert {i.key for i in train.items} | {i.key for i in test.items} == set(names)
     assert all(hash_split(i.key) == "test" for i in test.items)
-    _write(tmp_path / "FLICKR-AES_image_score.txt", "farm1.jpg 3.2 extra\n")
+    _write(tmp_path / "FLICKR-AES_image_score.txt", "farm1.jpg 0.32 extra\n")
     with pytest.raises(SourceFormatError, match="line 1: expected 'name score'"):
         load_flickr_aes(tmp_path, "all")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from artscope.datasets.retrieval import (
     load_circo,
     load_cirr,
     load_fashioniq,
+    load_fashioniq_all,
     load_flickr30k,
     load_mscoco_5k,
 )
@@ -185,5 +188,54 @@ def test_chatir(tmp_path: Path) -> None:
     _write_json(tmp_path / "dialogues" / "VisDial_v1.0_queries_val.json", [{"img": "elsewhere.jpg", "dialog": ["x"]}])
     with pytest.raises(SourceFormatError, match=r"VisDial_v1\.0_queries_val\.json: image 'elsewhere\.jpg' of entry 0"):
         load_chatir(tmp_path)
-    with pytest.raises(SourceFormatError, match=r"Search_Space_missing\.json is missing"):
-        load_chatir(tmp_path, search_space_file="ChatIR_Protocol/Search_Space_missing.json")
+    (tmp_path / "ChatIR_Protocol" / "Search_Space_val_50k.json").unlink()
+    with pytest.raises(SourceFormatError, match=r"None of ChatIR_Protocol/Search_Space_val_50k\.json, Protocol/"):
+        load_chatir(tmp_path)
+
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def test_plugir_layout() -> None:
+    data = load_chatir(DATA / "plugir")  # PlugIR: Protocol/Search_Space_val_50k.json
+    assert len(data.queries) == 3 and all(len(q.turns) == 11 for q in data.queries)
+    assert data.queries[0].target == "unlabeled2017/000000185565.jpg"
+    assert data.queries[0].turns[1] == "is the photo in color? yes"
+    assert len(data.gallery) == 12 and data.gallery[data.queries[0].target] == DATA / "plugir" / data.queries[0].target
+
+
+def _fashioniq(root: Path) -> Path:
+    shutil.copytree(DATA / "fashioniq", root)
+    (root / "images").mkdir()
+    return root
+
+
+def test_fashioniq_published_captions_and_clip4cir_join(tmp_path: Path) -> None:
+    data = load_fashioniq_all(_fashioniq(tmp_path / "fiq"))
+    assert [q.query_id for q in data.queries[:4]] == ["dress-0", "dress-1", "dress-2", "shirt-0"]
+    dress = data.queries[0]  # captions ["is shiny and silver with shorter sleeves", "fit and flare"]
+    assert dress.text == "Is shiny and silver with shorter sleeves and fit and flare"
+    assert (dress.reference, dress.target, dress.pool) == ("B005X4PL1G", "B0084Y8XIU", "dress")
+    assert set(data.pools) == {"dress", "shirt", "toptee"} and set(data.gallery) == {
+        key for keys in data.pools.values() for key in keys}
+    # CLIP4Cir: f"{c1.strip('.?, ').capitalize()} and {c2.strip('.?, ')}"; capitalize() lower-cases the rest
+    assert fashioniq_text(["Is RED, ", "Has a V-neck."]) == "Is red and Has a V-neck"
+
+
+def test_fashioniq_inside_clip4cirs_folder(tmp_path: Path) -> None:
+    _fashioniq(tmp_path / "fashionIQ_dataset")
+    assert len(load_fashioniq(tmp_path, "shirt").queries) == 3
+
+
+def test_circo_semantic_aspects() -> None:
+    root = DATA / "circo"
+    queries = json.loads((root / "annotations" / "val.json").read_text())
+    ids = {queries[0]["reference_img_id"], *(g for q in queries for g in q["gt_img_ids"])}
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "circo"
+        shutil.copytree(root, copy)
+        _write_json(copy / "COCO2017_unlabeled" / "annotations" / "image_info_unlabeled2017.json",
+                    {"images": [{"id": i, "file_name": f"{i:012d}.jpg"} for i in sorted(ids)]})
+        data = load_circo(copy, "val")
+    assert data.queries[0].aspects == ("cardinality", "statement_with_conjunction", "comparative_statement",
+                                       "spatial_relations_background")

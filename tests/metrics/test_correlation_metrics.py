@@ -55,7 +55,8 @@ def test_emd_hand_computed_and_random() -> None:
 
 
 def test_binary_accuracy() -> None:
-    assert binary_accuracy([4.9, 5.0, 6.1, 3.0], [5.2, 4.0, 7.0, 2.0], threshold=5.0) == 0.5
+    # a mean of exactly 5 is "low" (papers: > 5 is high): 5.0 agrees with 4.0, 4.9 disagrees with 5.2
+    assert binary_accuracy([4.9, 5.0, 6.1, 3.0], [5.2, 4.0, 7.0, 2.0], threshold=5.0) == 0.75
 
 
 def test_invalid_inputs() -> None:

@@ -3,6 +3,7 @@ against Stanford's PTBTokenizer where Java is available, and hand-computed value
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 
 from artscope.errors import InvalidInputError
-from artscope.metrics import bleu, cider_d, ptb_tokenize, rouge_l
+from artscope.metrics import bleu, cider_d, meteor, ptb_tokenize, rouge_l
 
 VOCAB = ["a", "the", "man", "woman", "dog", "cat", "red", "blue", "painting", "of", "on", "in", "with",
          "sits", "stands", "near", "old", "portrait"]
@@ -96,3 +97,12 @@ def test_tokenizer_matches_stanford_ptb(tmp_path: Path) -> None:
 def test_mismatched_ids_raise() -> None:
     with pytest.raises(InvalidInputError, match="same ids"):
         bleu({1: ["a b"]}, {2: "a b"})
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="METEOR 1.5 is a Java program (.ci/run installs one)")
+def test_meteor_equals_pycocoevalcaps_pipeline() -> None:
+    """The expected value is COCOEvalCap's own steps on the same captions (Stanford PTBTokenizer, then
+    ``Meteor().compute_score``), stored in tests/data/pycocoevalcap/meteor.json."""
+    pytest.importorskip("pycocoevalcap")
+    expected = json.loads((Path(__file__).resolve().parents[1] / "data" / "pycocoevalcap" / "meteor.json").read_text())
+    assert meteor(expected["refs"], expected["hyps"]) == pytest.approx(expected["meteor"], abs=1e-9)

@@ -9,6 +9,7 @@ attributes, aesthetics).
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -107,9 +108,14 @@ def image_file(folder: Path, stem: str) -> Path:
     return folder / f"{stem}.png"
 
 
+def hash_split(key: str) -> str:
+    """A stable 80/20 train/test assignment for datasets that publish no split."""
+    return "test" if int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % 5 == 0 else "train"
+
+
 def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
     return kind if isinstance(kind, tuple) else (kind,)
 
 
-__all__ = ["IMAGE_EXTENSIONS", "existing", "first_existing", "image_file", "read_csv", "read_json",
+__all__ = ["IMAGE_EXTENSIONS", "existing", "first_existing", "hash_split", "image_file", "read_csv", "read_json",
            "read_jsonl", "require", "string_list"]

@@ -1,18 +1,18 @@
 """Loaders for the scored aesthetics datasets, each in its own published layout.
 
-``load_ava(root, split)``, ``load_tad66k``, ``load_para``, ``load_flickr_aes``, ``load_apddv2``,
-``load_artimuse10k`` (or ``load_dataset(format, root, split)``) return an ``AestheticDataset``: items
-with ``image_path``, ``score`` (on the dataset's own scale), ``distribution`` (vote counts or shares
-per level, where published) and ``attributes`` (where published), plus ``info`` (scale, the threshold
-for binary accuracy, the level values of the distribution, which artscope dimension each attribute
-informs). A malformed file raises ``SourceFormatError`` naming the file, the line and the field;
-items whose image file is missing are skipped and counted in ``info.missing``.
+``load_ava(root, split)``, ``load_tad66k``, ``load_para``, ``load_flickr_aes``, ``load_artimuse10k``
+and ``load_apddv2`` (in ``artscope.datasets.apddv2``), or ``load_dataset(format, root, split)``,
+return an ``AestheticDataset``: items with ``image_path``, ``score`` (on the dataset's own scale),
+``distribution`` (vote counts or shares per level, where published) and ``attributes`` (where
+published), plus ``info`` (scale, the threshold for binary accuracy, the level values of the
+distribution, which artscope dimension each attribute informs). A malformed file raises
+``SourceFormatError`` naming the file, the line and the field; items whose image file is missing are
+skipped and counted in ``info.missing``.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -21,8 +21,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from artscope.datasets import first_existing
-from artscope.errors import SourceFormatError
+from artscope.datasets import first_existing, hash_split
+from artscope.errors import InvalidInputError, SourceFormatError
 from artscope.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -138,23 +138,19 @@ def _keep_present(info: DatasetInfo, items: list[ScoredItem], where: Path) -> Ae
     return AestheticDataset(info=info, items=present)
 
 
-def hash_split(key: str) -> str:
-    """A stable 80/20 train/test assignment for datasets that publish no split."""
-    return "test" if int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % 5 == 0 else "train"
-
-
 # -- AVA ---------------------------------------------------------------------------------------------
 @aesthetic_datasets.register("ava")
 def load_ava(root: str | Path, split: str = "test") -> AestheticDataset:
-    """AVA (Murray et al. 2012): ``AVA.txt`` (index, image id, 10 vote counts for 1..10, two tags,
-    challenge), the split lists ``aesthetics_image_lists/generic_ls_train.jpgl`` / ``generic_test.jpgl``,
-    images ``<id>.jpg`` under ``images/`` (or ``image/``)."""
+    """AVA (Murray et al. 2012) as distributed: ``AVA_dataset/`` holding ``AVA.txt`` (index, image id, 10
+    vote counts for 1..10, two tags, challenge), the split lists
+    ``aesthetics_image_lists/generic_ls_train.jpgl`` / ``generic_test.jpgl`` and the images
+    ``image/<id>.jpg`` (or ``images/``); ``root`` is that folder or its parent."""
     root = Path(root)
     _check_split(split)
     base = root / "AVA_dataset" if (root / "AVA_dataset" / "AVA.txt").exists() else root
     path = base / "AVA.txt"
     if not path.exists():
-        raise SourceFormatError(f"{path} is missing; point at the folder that holds AVA.txt.")
+        raise SourceFormatError(f"{path} is missing; point at AVA_dataset/ (or the folder that holds it).")
     wanted = None
     if split != "all":
         name = "generic_ls_train.jpgl" if split == "train" else "generic_test.jpgl"
@@ -164,7 +160,7 @@ def load_ava(root: str | Path, split: str = "test") -> AestheticDataset:
                 f"{lists} is missing: AVA's published {split} list is needed for split {split!r}."
             )
         wanted = {line.strip() for line in lists.read_text().splitlines() if line.strip()}
-    images = first_existing(root, ("images", "image", "AVA_dataset/images", "."), "AVA image folder")
+    images = first_existing(base, ("image", "images", "."), "AVA image folder")
     items = []
     for number, line in enumerate(path.read_text().splitlines(), start=1):
         parts = line.split()
@@ -192,7 +188,7 @@ def load_ava(root: str | Path, split: str = "test") -> AestheticDataset:
         split_source="aesthetics_image_lists (published)",
         scale=(1, 10),
         threshold=5.0,
-        threshold_source="Murray et al. 2012 (mean vote ≥ 5 is high)",
+        threshold_source="the papers' convention (NIMA, TANet, ...): a mean vote above 5 is high, 5 is low",
         levels=[float(i) for i in range(1, 11)],
     )
     return _keep_present(info, items, images)
@@ -201,14 +197,16 @@ def load_ava(root: str | Path, split: str = "test") -> AestheticDataset:
 # -- TAD66K ------------------------------------------------------------------------------------------
 @aesthetic_datasets.register("tad66k")
 def load_tad66k(root: str | Path, split: str = "test") -> AestheticDataset:
-    """TAD66K (He et al. 2022): ``labels/merge/{train,test}.csv`` with columns ``image, score``
-    (mean score on 0–10), images under ``TAD66K/`` (or ``imgs/``, ``images/``)."""
+    """TAD66K (He et al. 2022): the merged lists ``merge/{train,test}.csv`` with columns ``image, score``
+    (mean score on 0–10) under ``labels/`` (the release) or ``dataset/`` (TANet's repository), images
+    under ``TAD66K/`` (or ``imgs/``, ``images/``)."""
     root = Path(root)
     splits = ("train", "test") if _check_split(split) == "all" else (split,)
     images = first_existing(root, ("TAD66K", "imgs", "images"), "TAD66K image folder")
+    lists = first_existing(root, ("labels/merge", "dataset/merge", "merge"), "TAD66K's merged label lists")
     items = []
     for name in splits:
-        path = root / "labels" / "merge" / f"{name}.csv"
+        path = lists / f"{name}.csv"
         for number, row in _csv_rows(path, ("image", "score")):
             items.append(
                 ScoredItem(
@@ -284,36 +282,36 @@ def load_para(root: str | Path, split: str = "test") -> AestheticDataset:
 
 
 # -- FLICKR-AES --------------------------------------------------------------------------------------
-def _flickr_votes(path: Path) -> dict[str, list[float]]:
-    """Per image, how many workers gave 1..5 (``FLICKR-AES_image_labeled_by_each_worker.csv``)."""
-    votes: dict[str, list[float]] = {}
-    if not path.exists():
-        return votes
-    with path.open(newline="", encoding="utf-8", errors="replace") as f:
-        for number, row in enumerate(csv.reader(f, skipinitialspace=True), start=1):
-            if number == 1 or not row:
-                continue  # header: worker, imagePair, score
-            if len(row) < 3:
-                raise SourceFormatError(f"{path}, line {number}: expected worker, image, score.")
-            score = round(_number(row[2], f"{path}, line {number}", "score"))
-            if not 1 <= score <= 5:
-                raise SourceFormatError(f"{path}, line {number}: score {score} is outside 1..5.")
-            votes.setdefault(row[1].strip(), [0.0] * 5)[score - 1] += 1
-    return votes
+FLICKR_AES_TEST_LIST = "test.json"
 
 
 @aesthetic_datasets.register("flickr-aes")
 def load_flickr_aes(root: str | Path, split: str = "test") -> AestheticDataset:
-    """FLICKR-AES (Ren et al. 2017): ``FLICKR-AES_image_score.txt`` (``name score`` per line, mean of
-    five 1–5 ratings), optional per-worker votes, images under ``40K/``. It publishes no split for
-    generic assessment; artscope's is a stable 80/20 hash of the file name."""
+    """FLICKR-AES (Ren et al. 2017), scores normalised to 0–1 as released: ArtiMuse's and TANet's test list
+    ``test.json`` (``[{"image", "gt_score"}]``) for split ``test``, or the full
+    ``FLICKR-AES_image_score.txt`` (``name score`` per line), split by a stable 80/20 hash of the file
+    name (the dataset publishes no generic split); images under ``40K/`` (or ``images/``)."""
     root = Path(root)
     _check_split(split)
-    path = root / "FLICKR-AES_image_score.txt"
-    if not path.exists():
-        raise SourceFormatError(f"{path} is missing.")
-    votes = _flickr_votes(root / "FLICKR-AES_image_labeled_by_each_worker.csv")
     images = first_existing(root, ("40K", "images"), "FLICKR-AES image folder")
+    if split == "test" and (root / FLICKR_AES_TEST_LIST).is_file():
+        items, source = _test_list(root / FLICKR_AES_TEST_LIST, images), f"{FLICKR_AES_TEST_LIST} (published)"
+    else:
+        items, source = _flickr_score_file(root / "FLICKR-AES_image_score.txt", images, split), "80/20 hash"
+    info = DatasetInfo(
+        name="FLICKR-AES",
+        split=split,
+        split_source=source,
+        scale=(0, 1),
+        threshold=0.5,
+        threshold_source="mid-scale (none published)",
+    )
+    return _keep_present(info, items, images)
+
+
+def _flickr_score_file(path: Path, images: Path, split: str) -> list[ScoredItem]:
+    if not path.exists():
+        raise SourceFormatError(f"{path} is missing (and no {FLICKR_AES_TEST_LIST} test list is beside it).")
     items = []
     for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
         parts = line.split()
@@ -321,83 +319,26 @@ def load_flickr_aes(root: str | Path, split: str = "test") -> AestheticDataset:
             continue
         if len(parts) != 2:
             raise SourceFormatError(f"{path}, line {number}: expected 'name score', got {line.strip()!r}.")
-        name = parts[0]
-        if split != "all" and hash_split(name) != split:
-            continue
-        counts = votes.get(name)
-        items.append(
-            ScoredItem(
-                name,
-                images / name,
-                _number(parts[1], f"{path}, line {number}", "score"),
-                tuple(counts) if counts else None,
-            )
-        )
-    info = DatasetInfo(
-        name="FLICKR-AES",
-        split=split,
-        split_source="artscope 80/20 hash of the file name",
-        scale=(1, 5),
-        threshold=3.0,
-        threshold_source="mid-scale (none published)",
-        levels=[1.0, 2.0, 3.0, 4.0, 5.0] if votes else None,
-    )
-    return _keep_present(info, items, images)
+        if split == "all" or hash_split(parts[0]) == split:
+            items.append(ScoredItem(parts[0], images / parts[0], _number(parts[1], f"{path}, line {number}", "score")))
+    return items
 
 
-# -- APDDv2 ------------------------------------------------------------------------------------------
-APDD_ATTRIBUTES = {
-    "Theme and logic": "theme",
-    "Creativity": "originality",
-    "Layout and composition": "composition",
-    "Space and perspective": "composition",
-    "The sense of order": "visual_elements",
-    "Light and shadow": "visual_elements",
-    "Color": "visual_elements",
-    "Details and texture": "technical",
-    "The overall": "gestalt",
-    "Mood": "emotion",
-}
-
-
-@aesthetic_datasets.register("apddv2")
-def load_apddv2(root: str | Path, split: str = "test") -> AestheticDataset:
-    """APDDv2 (Jin et al. 2024): split files ``csvfiles/{train,valid,test}.csv`` (``filename``, ``Score``
-    0–10 and ten attributes 0–10, blank where not rated), or ``APDDv2-10023.csv`` (``Total aesthetic
-    score`` 0–100) for split ``all``; images under ``APDDv2image/`` (or ``images/``)."""
-    root = Path(root)
-    _check_split(split, ("train", "valid", "test", "all"))
-    images = first_existing(root, ("APDDv2image", "APDDv2images", "images"), "APDDv2 image folder")
-    if split == "all":
-        path, score_column, divisor = root / "APDDv2-10023.csv", "Total aesthetic score", 10.0
-    else:
-        path, score_column, divisor = root / "csvfiles" / f"{split}.csv", "Score", 1.0
+def _test_list(path: Path, images: Path) -> list[ScoredItem]:
+    """ArtiMuse's evaluation list: a JSON list of ``{"image", "gt_score"}``."""
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise SourceFormatError(f"{path} is not valid JSON: {exc}") from None
+    if not isinstance(entries, list):
+        raise SourceFormatError(f"{path} must hold a list of {{'image', 'gt_score'}} objects.")
     items = []
-    for number, row in _csv_rows(path, ("filename", score_column)):
-        attributes = {
-            a: v
-            for a in APDD_ATTRIBUTES
-            if (v := _optional_number(row.get(a), f"{path}, line {number}", a)) is not None
-        }
-        items.append(
-            ScoredItem(
-                row["filename"].strip(),
-                images / row["filename"].strip(),
-                _number(row[score_column], f"{path}, line {number}", score_column) / divisor,
-                attributes=attributes,
-            )
-        )
-    info = DatasetInfo(
-        name="APDDv2",
-        split=split,
-        split_source="csvfiles (published)",
-        scale=(0, 10),
-        threshold=5.0,
-        threshold_source="APDDv2/ArtCLIP eval.py (score above 5 is high)",
-        attribute_scale=(0, 10),
-        attribute_dimensions=APDD_ATTRIBUTES,
-    )
-    return _keep_present(info, items, images)
+    for number, entry in enumerate(entries):
+        if not isinstance(entry, dict) or "image" not in entry or "gt_score" not in entry:
+            raise SourceFormatError(f"{path}, entry {number}: needs fields 'image' and 'gt_score'.")
+        items.append(ScoredItem(str(entry["image"]), images / str(entry["image"]),
+                                _number(entry["gt_score"], f"{path}, entry {number}", "gt_score")))
+    return items
 
 
 # -- ArtiMuse-10K ------------------------------------------------------------------------------------
@@ -406,33 +347,20 @@ def load_artimuse10k(
     root: str | Path, split: str = "test", scale: tuple[float, float] = (0, 100)
 ) -> AestheticDataset:
     """ArtiMuse-10K in ArtiMuse's evaluation layout: ``<split>.json``, a list of ``{"image", "gt_score"}``
-    (0–100), images under ``images/``. ArtiMuse ships its AVA/TAD66K/PARA/FLICKR-AES test lists in the
-    same layout: pass their ``scale``."""
+    (0–100), images under ``images/``. ArtiMuse ships its AVA (1–10), TAD66K (0–10), PARA (1–5) and
+    FLICKR-AES (0–1) test lists in the same layout: pass their ``scale`` (``artscope eval --scale``)."""
     root = Path(root)
     splits = ("train", "test") if _check_split(split) == "all" else (split,)
+    low, high = scale
+    if not low < high:
+        raise InvalidInputError(f"A score scale runs from low to high, got {low}..{high}.")
     images = root / "images"
     items = []
     for name in splits:
         path = root / f"{name}.json"
         if not path.exists():
             raise MissingSplitError(f"{path} is missing.")
-        try:
-            entries = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise SourceFormatError(f"{path} is not valid JSON: {exc}") from None
-        if not isinstance(entries, list):
-            raise SourceFormatError(f"{path} must hold a list of {{'image', 'gt_score'}} objects.")
-        for number, entry in enumerate(entries):
-            if not isinstance(entry, dict) or "image" not in entry or "gt_score" not in entry:
-                raise SourceFormatError(f"{path}, entry {number}: needs fields 'image' and 'gt_score'.")
-            items.append(
-                ScoredItem(
-                    str(entry["image"]),
-                    images / str(entry["image"]),
-                    _number(entry["gt_score"], f"{path}, entry {number}", "gt_score"),
-                )
-            )
-    low, high = scale
+        items += _test_list(path, images)
     info = DatasetInfo(
         name="ArtiMuse-10K",
         split=split,
@@ -442,3 +370,7 @@ def load_artimuse10k(
         threshold_source="mid-scale (none published)",
     )
     return _keep_present(info, items, images)
+
+
+# APDDv2 registers itself in ``aesthetic_datasets``; imported last, as it builds on the types above.
+from artscope.datasets.apddv2 import APDD_ATTRIBUTES, load_apddv2  # noqa: E402, F401

@@ -1,12 +1,16 @@
 """Loaders for attribute-prediction datasets in their published layouts.
 
-- ``wikiart``: the ArtGAN split of WikiArt (cs-chan/ArtGAN, "WikiArt Dataset"): for each of the
-  tasks style (27 classes), genre (10) and artist (23), ``<task>_class.txt`` (one "index name" line
-  per class), ``<task>_train.csv`` and ``<task>_val.csv`` (header-less rows ``relative/path.jpg,index``),
-  in the folder itself or in ``wikiart_csv/``; the images under ``wikiart/`` (or the folder itself).
-  A task's files may be absent (not every download has all three). ArtGAN's ``val`` lists are the
-  sets papers report on, so they become artscope's test split; an image in any task's val list is
-  kept out of training for all tasks, so no test image is ever trained on.
+- ``wikiart``: the ArtGAN split of WikiArt (cs-chan/ArtGAN, "WikiArt Dataset"), as its repository
+  lays it out: one folder per task (``Style/``, ``Genre/``, ``Artist/``) holding the class list
+  (``style_class.txt``; ``genre_class`` and ``artist_class`` have no extension) with "index name"
+  lines, and the ``train`` and ``val`` lists (``style_train.csv``; ``artist_train`` has no extension)
+  with ``relative/path.jpg,index`` rows. The artist lists open with a header line
+  ``(Path to image),, (Groundtruth class)`` and a blank line and separate the fields with ``,,``; the
+  style and genre lists end their lines with CRLF. The folder may also hold the lists flat, or in
+  ``wikiart_csv/`` (the CSV download). Images sit under ``wikiart/`` (or the folder itself). A task's
+  files may be absent (not every download has all three). ArtGAN's ``val`` lists are the sets papers
+  report on, so they become artscope's test split; when several tasks are loaded together, an image
+  in any task's val list is kept out of training for all of them, so no test image is trained on.
 - ``artgraph``: an ArtGraph-style CSV export of artworks and their attribute nodes (one row per
   artwork): an image column (``image``, ``file``, ``path``, ``name``, ``image_url``), attribute
   columns among ``artist``, ``style``, ``genre``, ``media``/``medium`` and ``period``, and
@@ -22,12 +26,12 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from artscope.datasets import existing, read_csv
-from artscope.errors import SourceFormatError
+from artscope.datasets import existing, hash_split, read_csv
+from artscope.errors import InvalidInputError, SourceFormatError
 from artscope.registry import Registry
 
 WIKIART_TASKS = ("style", "genre", "artist")
@@ -74,8 +78,21 @@ def load_attribute_dataset(root: Path, format_name: str) -> AttributeDataset:
 
 
 # -- WikiArt (ArtGAN split) ----------------------------------------------------------------------
+_TASK_FOLDERS = {"style": "Style", "genre": "Genre", "artist": "Artist"}
+_SPLIT_ROW = re.compile(r"^(?P<path>.+?)\s*,+\s*(?P<index>\d+)\s*$")
+
+
+def _list_file(folders: list[Path], stem: str, suffix: str) -> Path | None:
+    """``stem`` + ``suffix`` or bare ``stem`` (ArtGAN ships both spellings), in the first folder that has it."""
+    for folder in folders:
+        for name in (f"{stem}{suffix}", stem):
+            if (folder / name).is_file():
+                return folder / name
+    return None
+
+
 def _read_classes(path: Path) -> list[str]:
-    """``<task>_class.txt``: "index name" lines with indices 0..n-1 in order."""
+    """A class list: "index name" lines with indices 0..n-1 in order."""
     names = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -90,19 +107,22 @@ def _read_classes(path: Path) -> list[str]:
 
 
 def _read_split_rows(path: Path, n_classes: int) -> Iterator[tuple[str, int]]:
-    """``<task>_<split>.csv``: header-less ``relative/path.jpg,class_index`` rows."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        for number, row in enumerate(csv.reader(handle), start=1):
-            if not row or not any(cell.strip() for cell in row):
+    """A split list: ``relative/path.jpg,class_index`` rows (``,,`` in the artist lists), after an
+    optional header line such as ``(Path to image),, (Groundtruth class)``; blank lines skipped."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = _SPLIT_ROW.match(line.strip())
+        if match is None:
+            if number == 1 and "," in line:  # the header line of ArtGAN's artist lists
                 continue
-            if len(row) != 2 or not row[1].strip().isdigit():
-                raise SourceFormatError(f"{path} line {number}: the class index (second field) must be a "
-                                        f"whole number after the image path; got {row!r}.")
-            index = int(row[1])
-            if index >= n_classes:
-                raise SourceFormatError(f"{path} line {number}: class index {index} is not in the "
-                                        f"{n_classes} classes of its class list.")
-            yield row[0].strip(), index
+            raise SourceFormatError(f"{path} line {number}: expected 'path/to/image.jpg,class_index', got "
+                                    f"{line.strip()!r}.")
+        index = int(match["index"])
+        if index >= n_classes:
+            raise SourceFormatError(f"{path} line {number}: class index {index} is not in the "
+                                    f"{n_classes} classes of its class list.")
+        yield match["path"], index
 
 
 def _year_from_name(relative: str) -> str | None:
@@ -110,27 +130,38 @@ def _year_from_name(relative: str) -> str | None:
     return match.group(1) if match else None
 
 
+def _task_folders(root: Path, task: str) -> list[Path]:
+    return [root / _TASK_FOLDERS[task], root / "wikiart_csv", root]
+
+
 @attribute_datasets.register("wikiart")
-def load_wikiart(root: Path) -> AttributeDataset:
-    """WikiArt in the ArtGAN split (see the module docstring for the layout)."""
-    lists = root / "wikiart_csv" if (root / "wikiart_csv").is_dir() else root
+def load_wikiart(root: Path, tasks: Sequence[str] = WIKIART_TASKS) -> AttributeDataset:
+    """WikiArt in the ArtGAN split, for some or all of its tasks (see the module docstring)."""
+    unknown = [t for t in tasks if t not in WIKIART_TASKS]
+    if unknown:
+        raise InvalidInputError(f"WikiArt's ArtGAN tasks are {', '.join(WIKIART_TASKS)}, not {', '.join(unknown)}.")
     images = root / "wikiart" if (root / "wikiart").is_dir() else root
     items: dict[str, LabelledImage] = {}
     classes: dict[str, list[str]] = {}
-    for task in WIKIART_TASKS:
-        if not (lists / f"{task}_class.txt").exists():
+    for task in tasks:
+        folders = _task_folders(root, task)
+        class_file = _list_file(folders, f"{task}_class", ".txt")
+        if class_file is None:
             continue
-        classes[task] = _read_classes(lists / f"{task}_class.txt")
+        classes[task] = _read_classes(class_file)
         for split in ("train", "val"):
-            path = existing(lists / f"{task}_{split}.csv", f"the {task} {split} list of the ArtGAN split")
+            path = _list_file(folders, f"{task}_{split}", ".csv")
+            if path is None:
+                raise SourceFormatError(f"{class_file.parent / f'{task}_{split}.csv'} is missing: expected the "
+                                        f"{task} {split} list of the ArtGAN split (with or without .csv).")
             for relative, index in _read_split_rows(path, len(classes[task])):
                 item = items.setdefault(relative, LabelledImage(key=relative, path=images / relative,
                                                                 date=_year_from_name(relative)))
                 item.labels[task] = classes[task][index]
                 item.split = "test" if split == "val" or item.split == "test" else "train"
     if not classes:
-        raise SourceFormatError(f"{lists} has none of {', '.join(t + '_class.txt' for t in WIKIART_TASKS)}: "
-                                "expected the ArtGAN split files of WikiArt.")
+        wanted = ", ".join(f"{_TASK_FOLDERS[t]}/{t}_class[.txt]" for t in tasks)
+        raise SourceFormatError(f"{root} has none of {wanted}: expected ArtGAN's 'WikiArt Dataset' folder.")
     return _on_disk("wikiart", list(items.values()), classes)
 
 
@@ -198,6 +229,49 @@ def _on_disk(name: str, items: list[LabelledImage], classes: dict[str, list[str]
                             missing_images=len(items) - len(present))
 
 
+@dataclass(frozen=True)
+class AttributeBenchmark:
+    """One field of a dataset as a classification benchmark: its classes, the training images and the
+    test images (each labelled for that field)."""
+
+    name: str
+    attribute: str
+    labels: list[str]
+    train: list[LabelledImage]
+    items: list[LabelledImage]
+    """The test split: what a model is scored on."""
+    missing_images: int = 0
+
+
+def attribute_benchmark(dataset: AttributeDataset, attribute: str) -> AttributeBenchmark:
+    """``dataset``'s ``attribute`` as a benchmark: the published split where there is one (a dataset's
+    ``val`` list is what papers report on), a stable 80/20 hash of the image key otherwise."""
+    if attribute not in dataset.classes:
+        raise SourceFormatError(f"The {dataset.name} data has no {attribute!r} labels (it has: "
+                                f"{', '.join(dataset.classes) or 'none'}).")
+    labelled = [item for item in dataset.items if attribute in item.labels]
+    split = {item.key: item.split if item.split in ("train", "test") else
+             "test" if item.split == "val" else hash_split(item.key) for item in labelled}
+    train = [item for item in labelled if split[item.key] == "train"]
+    test = [item for item in labelled if split[item.key] == "test"]
+    if not train or not test:
+        raise SourceFormatError(f"The {dataset.name} {attribute} data on disk has {len(train)} training and "
+                                f"{len(test)} test images ({dataset.missing_images} listed images missing); "
+                                "a benchmark needs both.")
+    return AttributeBenchmark(f"{dataset.name}-{attribute}", attribute, dataset.classes[attribute], train, test,
+                              dataset.missing_images)
+
+
+def load_wikiart_benchmark(root: Path, task: str) -> AttributeBenchmark:
+    """One ArtGAN task of WikiArt (style, genre or artist): its own train and val lists only."""
+    return attribute_benchmark(load_wikiart(existing(Path(root), "the WikiArt folder"), (task,)), task)
+
+
+def load_artgraph_benchmark(root: Path, attribute: str) -> AttributeBenchmark:
+    """One field of an ArtGraph-style CSV export as a benchmark."""
+    return attribute_benchmark(load_artgraph(existing(Path(root), "the ArtGraph export")), attribute)
+
+
 def write_catalogue(dataset: AttributeDataset, path: Path) -> Path:
     """The dataset as a CSV catalogue that ``collection.ingest`` reads (absolute image paths; the
     labels in the columns artscope maps to artist, medium and the user fields style, genre, period).
@@ -217,5 +291,6 @@ def artwork_id(dataset: AttributeDataset, item: LabelledImage) -> str:
     return f"{dataset.name}/{item.key}"
 
 
-__all__ = ["ARTGRAPH_FIELDS", "WIKIART_TASKS", "AttributeDataset", "LabelledImage", "artwork_id",
-           "attribute_datasets", "load_artgraph", "load_attribute_dataset", "load_wikiart", "write_catalogue"]
+__all__ = ["ARTGRAPH_FIELDS", "WIKIART_TASKS", "AttributeBenchmark", "AttributeDataset", "LabelledImage",
+           "artwork_id", "attribute_benchmark", "attribute_datasets", "load_artgraph", "load_artgraph_benchmark",
+           "load_attribute_dataset", "load_wikiart", "load_wikiart_benchmark", "write_catalogue"]

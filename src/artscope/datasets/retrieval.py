@@ -7,9 +7,10 @@
 - CIRCO: ``annotations/<split>.json`` over COCO 2017 unlabeled
   (``COCO2017_unlabeled/annotations/image_info_unlabeled2017.json`` and ``unlabeled2017/``).
 - FashionIQ: ``captions/cap.<category>.<split>.json`` and ``image_splits/split.<category>.<split>.json``,
-  images in ``images/<asin>.png``.
+  images in ``images/<asin>.<ext>``; the folder itself or CLIP4Cir's ``fashionIQ_dataset/`` inside it.
 - VisDial chat-based retrieval (ChatIR, PlugIR): a queries JSON (``[{"img", "dialog"}]``) and a search
-  space JSON (a list of image paths relative to the COCO folder).
+  space JSON (a list of image paths relative to the COCO folder): ChatIR ships them as
+  ``ChatIR_Protocol/Search_Space_val_50k.json``, PlugIR as ``Protocol/Search_Space_val_50k.json``.
 """
 
 from __future__ import annotations
@@ -61,6 +62,10 @@ class ComposedQuery:
     """The single target Recall@K counts (CIRR's ``target_hard``, CIRCO's ``target_img_id``)."""
     subset: tuple[str, ...] = ()
     """CIRR's ``img_set.members`` (Recall_subset@K)."""
+    pool: str | None = None
+    """The gallery part this query ranks (FashionIQ's category), or None for the whole gallery."""
+    aspects: tuple[str, ...] = ()
+    """CIRCO's ``semantic_aspects``."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -70,6 +75,8 @@ class ComposedSet:
     split: str
     queries: list[ComposedQuery]
     gallery: dict[str, Path]
+    pools: dict[str, list[str]] = field(default_factory=dict)
+    """Named parts of the gallery that queries with that ``pool`` rank (FashionIQ's categories)."""
 
 
 @dataclass(frozen=True)
@@ -191,23 +198,29 @@ def load_circo(root: Path, split: str = "val") -> ComposedSet:
         queries.append(ComposedQuery(
             query_id=str(query_id), reference=reference,
             text=require(entry, "relative_caption", str, ann_path, where), targets=targets, target=target,
-            extra={"shared_concept": entry.get("shared_concept"),
-                   "semantic_aspects": entry.get("semantic_aspects", [])}))
+            aspects=tuple(string_list(entry, "semantic_aspects", ann_path, where)) if split == "val" else (),
+            extra={"shared_concept": entry.get("shared_concept")}))
     return ComposedSet("circo", split, queries, gallery)
 
 
 # -- FashionIQ -------------------------------------------------------------------------------------
 def fashioniq_text(captions: list[str]) -> str:
-    """The two relative captions joined as CLIP4Cir and its successors do ("A and b")."""
+    """The relative captions joined exactly as CLIP4Cir's validation does:
+    ``f"{first.strip('.?, ').capitalize()} and {second.strip('.?, ')}"`` (``capitalize`` also lower-cases
+    the rest of the first caption, which matters for case-sensitive text encoders)."""
     first, *rest = [c.strip(".?, ") for c in captions]
-    return " and ".join([first[:1].upper() + first[1:], *rest])
+    return " and ".join([first.capitalize(), *rest])
+
+
+def _fashioniq_root(root: Path) -> Path:
+    return root / "fashionIQ_dataset" if (root / "fashionIQ_dataset" / "captions").is_dir() else root
 
 
 def load_fashioniq(root: Path, category: str, split: str = "val") -> ComposedSet:
     """One FashionIQ category (dress, shirt, toptee); the gallery is that category's split."""
     if category not in FASHIONIQ_CATEGORIES:
         raise InvalidInputError(f"FashionIQ categories are {', '.join(FASHIONIQ_CATEGORIES)}, not {category!r}.")
-    root = Path(root)
+    root = _fashioniq_root(Path(root))
     cap_path = root / "captions" / f"cap.{category}.{split}.json"
     split_path = root / "image_splits" / f"split.{category}.{split}.json"
     captions = read_json(cap_path, f"FashionIQ's {category} captions")
@@ -228,21 +241,34 @@ def load_fashioniq(root: Path, category: str, split: str = "val") -> ComposedSet
         queries.append(ComposedQuery(
             query_id=f"{category}-{i}", reference=require(entry, "candidate", str, cap_path, where),
             text=fashioniq_text(texts), targets=frozenset([target]) if target else frozenset(), target=target,
-            extra={"category": category}))
-    return ComposedSet(f"fashioniq-{category}", split, queries, gallery)
+            pool=category))
+    return ComposedSet(f"fashioniq-{category}", split, queries, gallery, pools={category: names})
+
+
+def load_fashioniq_all(root: Path, split: str = "val") -> ComposedSet:
+    """The three FashionIQ categories together; each query ranks its own category's gallery."""
+    parts = [load_fashioniq(root, category, split) for category in FASHIONIQ_CATEGORIES]
+    gallery = {key: path for part in parts for key, path in part.gallery.items()}
+    return ComposedSet("fashioniq", split, [q for part in parts for q in part.queries], gallery,
+                       pools={name: keys for part in parts for name, keys in part.pools.items()})
 
 
 # -- VisDial chat-based retrieval (ChatIR / PlugIR) --------------------------------------------------
+SEARCH_SPACE_FILES = ("ChatIR_Protocol/Search_Space_val_50k.json", "Protocol/Search_Space_val_50k.json")
+"""Where ChatIR and PlugIR put the same 50k search space."""
+
+
 def load_chatir(root: Path, queries_file: str = "dialogues/VisDial_v1.0_queries_val.json",
-                search_space_file: str = "ChatIR_Protocol/Search_Space_val_50k.json",
                 images_root: Path | None = None) -> DialogueSet:
-    """ChatIR's VisDial val protocol: 2,064 dialogues of 11 turns over a 50k COCO search space.
+    """ChatIR's VisDial val protocol: 2,064 dialogues of 11 turns over a 50k COCO search space, in
+    ChatIR's layout (``ChatIR_Protocol/``) or PlugIR's (``Protocol/``).
 
     Image paths in both files are relative to the COCO folder (``images_root``, default ``root``).
     """
     root = Path(root)
     images_root = Path(images_root) if images_root else root
-    queries_path, space_path = root / queries_file, root / search_space_file
+    queries_path = root / queries_file
+    space_path = first_existing(root, SEARCH_SPACE_FILES, "the 50k search space")
     dialogues = read_json(queries_path, "the dialogue queries")
     space = read_json(space_path, "the search space")
     if not isinstance(space, list) or not all(isinstance(p, str) for p in space):

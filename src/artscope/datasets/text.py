@@ -42,6 +42,8 @@ class CaptionItem:
     image: Path | str
     references: tuple[str, ...]
     prompt: str = DESCRIBE_PROMPT
+    levels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """References per description level, for datasets that publish several (ArtQuant's APDDv2)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -50,6 +52,8 @@ class CaptionSet:
     name: str
     split: str
     items: list[CaptionItem]
+    levels: tuple[str, ...] = ()
+    """The description levels every item has references for (scored apart); empty: one reference set."""
 
 
 @dataclass(frozen=True)

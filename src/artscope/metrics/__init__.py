@@ -4,7 +4,14 @@ Inputs are plain Python sequences or numpy arrays; outputs are floats in the uni
 implementations use (fractions, not percentages; CIDEr-D on its own scale).
 """
 
-from artscope.metrics.answers import museum_precision_recall, vqa_accuracy, vqa_normalize
+from artscope.metrics.answers import (
+    exact_match,
+    museum_precision_recall,
+    squad_normalize,
+    token_f1,
+    vqa_accuracy,
+    vqa_normalize,
+)
 from artscope.metrics.classification import (
     accuracy,
     expected_calibration_error,
@@ -20,7 +27,7 @@ from artscope.metrics.retrieval import (
     recall_at_k,
     recall_subset_at_k,
 )
-from artscope.metrics.text import bleu, cider_d, ptb_tokenize, rouge_l
+from artscope.metrics.text import bleu, cider_d, meteor, ptb_tokenize, rouge_l
 
 __all__ = [
     "accuracy",
@@ -29,10 +36,12 @@ __all__ = [
     "bleu",
     "cider_d",
     "emd",
+    "exact_match",
     "expected_calibration_error",
     "hits_at_k_per_round",
     "macro_f1",
     "map_at_k",
+    "meteor",
     "museum_precision_recall",
     "ndcg_at_k",
     "plcc",
@@ -41,7 +50,9 @@ __all__ = [
     "recall_at_k",
     "recall_subset_at_k",
     "rouge_l",
+    "squad_normalize",
     "srcc",
+    "token_f1",
     "top_k_accuracy",
     "vqa_accuracy",
     "vqa_normalize",

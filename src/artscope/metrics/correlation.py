@@ -93,7 +93,7 @@ def emd(p: np.ndarray, q: np.ndarray, r: float = 2.0) -> float:
 
 
 def binary_accuracy(pred: ArrayLike, gt: ArrayLike, threshold: float) -> float:
-    """Share of items put on the same side of ``threshold`` (AVA's high/low split at 5: ``score ≥ 5`` is
-    high, following Murray et al.'s "≥ 5 + δ" with δ = 0)."""
+    """Share of items put on the same side of ``threshold``, a score above it being "high" and one equal
+    to it "low": AVA's convention in NIMA, TANet and the papers that compare with them (mean > 5 is high)."""
     x, y = _paired(pred, gt, min_items=1)
-    return float(np.mean((x >= threshold) == (y >= threshold)))
+    return float(np.mean((x > threshold) == (y > threshold)))

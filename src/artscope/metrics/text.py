@@ -1,4 +1,4 @@
-"""Captioning metrics as pycocoevalcap 1.2 computes them: BLEU-1..4, ROUGE-L and CIDEr-D.
+"""Captioning metrics as pycocoevalcap 1.2 computes them: BLEU-1..4, ROUGE-L, CIDEr-D and METEOR.
 
 pycocoevalcap tokenises with Stanford's PTBTokenizer (Java, ``-preserveLines -lowerCase``) and then drops
 the tokens in its ``PUNCTUATIONS`` list. artscope needs no Java: :func:`ptb_tokenize` reproduces that
@@ -14,18 +14,22 @@ The scores are pycocoevalcap's to 1e-6 on the same tokens (checked in the tests)
   the references; mean over captions.
 - CIDEr-D: tf-idf n-gram vectors (n = 1..4, idf from the evaluated references themselves), clipped
   candidate weights, a Gaussian length penalty with σ = 6, mean over n, mean over references, ×10.
+- METEOR 1.5 is not re-implemented: :func:`meteor` runs pycocoevalcap's own ``Meteor`` (the jar it
+  ships, through Java) on the tokenised captions, so it needs the ``eval`` extra and a Java runtime.
+  SPICE is not offered: it needs Stanford CoreNLP models that pycocoevalcap downloads on first use.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import shutil
 from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 
 import numpy as np
 
-from artscope.errors import InvalidInputError
+from artscope.errors import DependencyMissingError, InvalidInputError
 from artscope.metrics.answers import museum_precision_recall, vqa_accuracy
 
 # pycocoevalcap's PUNCTUATIONS (tokenizer/ptbtokenizer.py); its upper-case bracket names never match
@@ -181,4 +185,25 @@ def cider_d(refs: Refs, hyps: Hyps, tokenize: bool = True, sigma: float = _CIDER
     return float(np.mean(scores))
 
 
-__all__ = ["bleu", "cider_d", "museum_precision_recall", "ptb_tokenize", "rouge_l", "vqa_accuracy"]
+def meteor(refs: Refs, hyps: Hyps, tokenize: bool = True) -> float:
+    """Corpus METEOR 1.5 as pycocoevalcap reports it (``Meteor().compute_score``, the jar's aggregate over
+    all captions, not the mean of per-caption scores), on the same tokens as the other metrics."""
+    try:
+        from pycocoevalcap.meteor.meteor import Meteor
+    except ImportError:
+        raise DependencyMissingError("METEOR runs pycocoevalcap's METEOR 1.5: pip install 'artscope[eval]'.") from None
+    if shutil.which("java") is None:
+        raise DependencyMissingError("METEOR 1.5 is a Java program: install a Java runtime (Debian: apt-get "
+                                     "install default-jre-headless).")
+    hyp_tokens, ref_tokens = _prepare(refs, hyps, tokenize)
+    gts = {n: [" ".join(ref) for ref in references] for n, references in enumerate(ref_tokens)}
+    res = {n: [" ".join(hyp)] for n, hyp in enumerate(hyp_tokens)}
+    scorer = Meteor()
+    try:
+        score, _ = scorer.compute_score(gts, res)
+    finally:
+        del scorer  # its __del__ ends the Java process
+    return float(score)
+
+
+__all__ = ["bleu", "cider_d", "meteor", "museum_precision_recall", "ptb_tokenize", "rouge_l", "vqa_accuracy"]

@@ -16,6 +16,7 @@ from artscope.tasks.eval import benchmarks
 EXPECTED = {"flickr30k", "mscoco-5k", "cirr-val", "cirr-test1", "circo-val", "circo-test", "fashioniq-dress",
             "fashioniq-shirt", "fashioniq-toptee", "visdial-chatir", "wikiart-style", "wikiart-artist",
             "wikiart-genre", "artgraph-style", "ava", "tad66k", "para", "flickr-aes", "apddv2", "artimuse-10k",
+            "flickr30k-i2t", "mscoco-5k-i2t", "fashioniq", "apddv2-descriptions",
             "artpedia", "semart", "paintingform", "museum-qa"}
 
 
@@ -37,9 +38,12 @@ def test_list_shows_every_benchmark_with_task_metrics_and_source() -> None:
     assert set(rows) == EXPECTED == set(benchmarks.names())
     for row in rows.values():
         assert row["task"] and row["metrics"] and row["layout"] and row["source"]
+        assert "not_implemented" in row
+    assert "PlugIR" in rows["visdial-chatir"]["layout"] and "SPICE" in rows["artpedia"]["not_implemented"]
     assert rows["circo-test"]["submission"] == "circo"
     listing = CliRunner().invoke(_app(), ["eval", "--list"]).output
     assert all(name in listing for name in EXPECTED) and "hits@10_round0" in listing
+    assert "not done" in listing and "reads" in listing
 
 
 def test_unknown_benchmark_and_missing_data_are_reported(tmp_path: Path) -> None:

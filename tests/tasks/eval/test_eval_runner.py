@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from artscope.datasets.retrieval import fashioniq_text
 from artscope.errors import EmbedderMismatchError
 from artscope.metrics import bleu, cider_d, rouge_l
 from artscope.tasks.eval import AestheticPrediction, GalleryImage, run_benchmark
-from artscope.tasks.eval.image_tasks import answer_value
+from artscope.tasks.eval.text_tasks import answer_value
+
+DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 @dataclass
@@ -141,18 +145,56 @@ def test_circo_test_submission_uses_integer_ids(tmp_path: Path) -> None:
     assert json.loads(result.submissions[0].read_text()) == {"0": [5, 7, 9]}
 
 
-def test_dialogue_hits_per_round(tmp_path: Path) -> None:
-    space = ["unlabeled2017/a.jpg", "unlabeled2017/b.jpg"]
-    (tmp_path / "ChatIR_Protocol").mkdir()
-    (tmp_path / "dialogues").mkdir()
-    (tmp_path / "ChatIR_Protocol" / "Search_Space_val_50k.json").write_text(json.dumps(space))
-    dialogues = [{"img": space[1], "dialog": ["a cat", "is it black? yes"] + [f"q{n}? a" for n in range(9)]}]
-    (tmp_path / "dialogues" / "VisDial_v1.0_queries_val.json").write_text(json.dumps(dialogues))
-    # the round-1 query is the caption and the first answer joined by ", " (ChatIR's protocol)
-    model = ScriptedModel(rankings={"a cat": [space[0]], "a cat, is it black? yes": [space[1]]})
-    result = run_benchmark("visdial-chatir", tmp_path, out=tmp_path / "r.json", predictor=model)
+def test_dialogue_hits_per_round_on_plugirs_files(tmp_path: Path) -> None:
+    data = tmp_path / "plugir"
+    shutil.copytree(DATA / "plugir", data)
+    dialogues = json.loads((data / "dialogues" / "VisDial_v1.0_queries_val.json").read_text())
+    first = dialogues[0]
+    # the round-1 query is the caption and the first answer joined by ", " (ChatIR's and PlugIR's protocol)
+    round1 = ", ".join(first["dialog"][:2])
+    model = ScriptedModel(rankings={first["dialog"][0]: ["unlabeled2017/000000000008.jpg"], round1: [first["img"]]})
+    result = run_benchmark("visdial-chatir", data, out=tmp_path / "r.json", predictor=model)
+    # dialogues 2 and 3 fall back to the gallery order (12 images): their targets sit beyond the top 10
     assert result.metrics["hits@10_round0"] == 0.0
-    assert result.metrics["hits@10_round1"] == 1.0 and result.metrics["hits@10_round10"] == 1.0
+    assert result.metrics["hits@10_round1"] == pytest.approx(1 / 3)
+    assert result.metrics["hits@10_round10"] == pytest.approx(1 / 3)
+
+
+def test_fashioniq_average_over_the_three_categories(tmp_path: Path) -> None:
+    data = tmp_path / "fiq"
+    shutil.copytree(DATA / "fashioniq", data)
+    (data / "images").mkdir()
+    captions = {c: json.loads((data / "captions" / f"cap.{c}.val.json").read_text())
+                for c in ("dress", "shirt", "toptee")}
+    # the model finds every dress target, one shirt target and no toptee target
+    rankings = {}
+    for c, entries in captions.items():
+        for n, entry in enumerate(entries):
+            hit = c == "dress" or (c == "shirt" and n == 0)
+            rankings[fashioniq_text(entry["captions"])] = [entry["target"]] if hit else ["nothing"]
+    result = run_benchmark("fashioniq", data, out=tmp_path / "r.json", predictor=ScriptedModel(rankings=rankings))
+    assert result.metrics["recall@10/dress"] == 1.0 and result.metrics["recall@10/shirt"] == pytest.approx(1 / 3)
+    assert result.metrics["recall@10/toptee"] == 0.0
+    assert result.metrics["recall@10"] == pytest.approx((1 + 1 / 3 + 0) / 3)
+    assert result.metrics["average"] == pytest.approx((result.metrics["recall@10"] + result.metrics["recall@50"]) / 2)
+
+
+def test_circo_metrics_equal_the_official_evaluation(tmp_path: Path) -> None:
+    official = json.loads((DATA / "circo" / "official_metrics.json").read_text())
+    root = tmp_path / "circo"
+    shutil.copytree(DATA / "circo", root)
+    queries = json.loads((root / "annotations" / "val.json").read_text())
+    ids = {i for ranking in official["rankings"].values() for i in ranking} | {q["reference_img_id"] for q in queries}
+    info = root / "COCO2017_unlabeled" / "annotations" / "image_info_unlabeled2017.json"
+    info.parent.mkdir(parents=True)
+    info.write_text(json.dumps({"images": [{"id": i, "file_name": f"{i:012d}.jpg"} for i in sorted(ids)]}))
+    by_text = {q["relative_caption"]: [str(i) for i in official["rankings"][str(q["id"])]] for q in queries}
+    result = run_benchmark("circo-val", root, out=tmp_path / "r.json", predictor=ScriptedModel(rankings=by_text))
+    for k in (5, 10, 25, 50):
+        assert result.metrics[f"map@{k}"] == pytest.approx(official["map"][str(k)], abs=1e-12)
+        assert result.metrics[f"recall@{k}"] == pytest.approx(official["recall"][str(k)], abs=1e-12)
+    aspects = {key.split("/")[1]: value for key, value in result.metrics.items() if key.startswith("map@10/")}
+    assert aspects == pytest.approx(official["semantic_map_at10"], abs=1e-12)
 
 
 def test_captioning_scores_match_the_metrics(tmp_path: Path) -> None:
@@ -169,22 +211,24 @@ def test_captioning_scores_match_the_metrics(tmp_path: Path) -> None:
     assert result.metrics["cider_d"] == pytest.approx(cider_d(refs, hyps), abs=1e-12)
 
 
-def test_museum_qa_precision_recall(tmp_path: Path) -> None:
+def test_museum_qa_exact_match_and_token_f1_per_kind(tmp_path: Path) -> None:
     lines = [{"id": "q1", "question": "Who made it?", "answer": "Rembrandt van Rijn", "category": "creator"},
-             {"id": "q2", "question": "What material?", "answers": ["oil", "canvas"], "category": "material"}]
+             {"id": "q2", "question": "What material?", "answers": ["oil on canvas", "oil"], "category": "material"},
+             {"id": "q3", "question": "When?", "answer": "1642", "category": "date"}]
     (tmp_path / "qa.jsonl").write_text("\n".join(json.dumps(line) for line in lines) + "\n")
     # artscope's answers give the bare value first, then the supporting sentence
-    model = ScriptedModel(answers={"Who made it?": "Rembrandt. The catalogue names him.", "What material?": "oil"})
+    model = ScriptedModel(answers={"Who made it?": "Rembrandt. The catalogue names him.", "What material?": "Oil.",
+                                   "When?": "In 1642."})
     result = run_benchmark("museum-qa", tmp_path, out=tmp_path / "r.json", predictor=model)
     first = json.loads(result.predictions.read_text().splitlines()[0])
     assert first["answer"] == "Rembrandt" and first["text"] == "Rembrandt. The catalogue names him."
-    # q1: partial only; q2: "oil" is one of the two gold values
-    assert result.metrics["precision_complete"] == 0.5 and result.metrics["recall_complete"] == 0.25
-    assert result.metrics["precision_partial"] == 1.0 and result.metrics["recall_partial"] == 0.75
+    # SQuAD v1.1: "Rembrandt" vs "Rembrandt van Rijn" F1 = 2·(1·1/3)/(1 + 1/3) = 0.5; "Oil" = "oil";
+    # "In 1642" vs "1642": P = 1/2, R = 1, F1 = 2/3
+    assert result.metrics["exact_match/creator"] == 0.0 and result.metrics["token_f1/creator"] == 0.5
+    assert result.metrics["exact_match/material"] == 1.0 and result.metrics["token_f1/date"] == pytest.approx(2 / 3)
+    assert result.metrics["exact_match"] == pytest.approx(1 / 3)
+    assert result.metrics["token_f1"] == pytest.approx((0.5 + 1 + 2 / 3) / 3)
     assert "vqa_accuracy" not in result.metrics  # needs several human answers per question
-    # and per question kind, as MUSEUM-65 reports them
-    assert result.metrics["precision_complete/creator"] == 0.0 and result.metrics["recall_partial/creator"] == 1.0
-    assert result.metrics["precision_complete/material"] == 1.0 and result.metrics["recall_partial/material"] == 0.5
 
 
 def test_answer_value_keeps_initials_and_abbreviations() -> None:

@@ -1,8 +1,9 @@
 """What the runner asks of a model, and the implementation that asks an artscope collection.
 
 The runner never touches another task's internals: ``CollectionPredictor`` indexes a benchmark's
-image pool into a collection of its own with ``artscope.create`` and ``Collection.ingest``, and
-answers through the public ``search``, ``describe``, ``score`` and ``ask`` methods.
+image pool into a collection of its own with ``artscope.create`` and ``Collection.ingest``, trains
+what it must with ``Collection.train_attributes``, and answers through the public ``search``,
+``describe``, ``score`` and ``ask`` methods and, for image → text retrieval, the collection's embedder.
 """
 
 from __future__ import annotations
@@ -15,13 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from artscope.errors import ArtscopeError, EmbedderMismatchError, HeadNotTrainedError
+import numpy as np
+
+from artscope.errors import ArtscopeError, EmbedderMismatchError, HeadNotTrainedError, InvalidInputError
+from artscope.media.images import load_image
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int | None], None]
 SEARCH_LIMIT = 500
 """The most hits one search returns; rankings are cut here (every benchmark needs ≤ 50)."""
+TEXT_BATCH = 256
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,14 @@ class GalleryImage:
     key: str
     image: Path | str
     fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GalleryText:
+    """One text of a benchmark's caption pool (image → text retrieval)."""
+
+    key: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -53,8 +66,20 @@ class Predictor(Protocol):
         """Keys of the pool, best first (at most ``k``; only ``within`` when given)."""
         ...
 
+    def learn(self, attribute: str, labels: Sequence[str]) -> None:
+        """Learn ``attribute`` (whose classes are ``labels``) from the labels of the indexed pool."""
+        ...
+
     def describe(self, image: Path | str, attribute: str) -> dict[str, float]:
         """Label → probability for one attribute (artist, style, genre...)."""
+        ...
+
+    def index_texts(self, texts: Sequence[GalleryText], progress: Progress | None = None) -> None:
+        """Make ``texts`` the pool that :meth:`rank_texts` ranks."""
+        ...
+
+    def rank_texts(self, image: Path | str, k: int = 10) -> list[str]:
+        """Keys of the text pool, best match for ``image`` first (at most ``k``)."""
         ...
 
     def score(self, image: Path | str) -> AestheticPrediction: ...
@@ -78,6 +103,8 @@ class CollectionPredictor:
             raise EmbedderMismatchError(f"{path} was indexed with {spec!r}, not {model!r}; pass --model {spec} "
                                         "or a new --out to evaluate another model.")
         self._keys: list[str] = []
+        self._text_keys: list[str] = []
+        self._text_vectors = np.zeros((0, 0))
 
     def close(self) -> None:
         self.collection.close()
@@ -116,17 +143,42 @@ class CollectionPredictor:
                                         limit=min(k, SEARCH_LIMIT), filters=filters)
         return [self._keys[int(hit.artwork.id[1:])] for hit in result.hits]
 
+    def learn(self, attribute: str, labels: Sequence[str]) -> None:
+        """Train the collection's attribute head on the indexed pool's labels (once: a resumed run reuses it).
+        All of the pool is for training; the head carves its own validation images out of it."""
+        marker = self.workdir / f"trained-{attribute}.json"
+        if marker.exists():
+            return
+        report = self.collection.train_attributes(fields=[attribute], extra_labels={attribute: list(labels)},
+                                                  test_fraction=0.0)
+        marker.write_text(report.model_dump_json(indent=1), encoding="utf-8")
+
     def describe(self, image: Path | str, attribute: str) -> dict[str, float]:
-        hint = (f"train it on the indexed training split with `artscope train attributes -c "
-                f"{self.collection.path} --fields {attribute}`, then rerun the same eval command (it resumes)")
         try:
-            result = self.collection.describe(str(image))
-            prediction = result.field(attribute)
-        except HeadNotTrainedError as exc:
-            raise HeadNotTrainedError(f"{exc} For this benchmark, {hint}.") from exc
+            prediction = self.collection.describe(str(image), top_k=10_000, fields=[attribute]).field(attribute)
         except KeyError:
-            raise HeadNotTrainedError(f"The attribute head does not predict {attribute!r}: {hint}.") from None
+            raise HeadNotTrainedError(f"The attribute head of {self.collection.path} does not predict "
+                                      f"{attribute!r}; delete {self.workdir} and rerun to train it.") from None
         return {choice.label: float(choice.probability) for choice in prediction.top_k}
+
+    def index_texts(self, texts: Sequence[GalleryText], progress: Progress | None = None) -> None:
+        """Embed the texts with the collection's embedder (kept in memory: a caption pool is small)."""
+        if not self.collection.info.cross_modal:
+            raise InvalidInputError(f"{self.collection.info.spec!r} has no shared image-text space, so it cannot "
+                                    "rank texts for an image; evaluate a cross-modal model (--model hf:...).")
+        self._text_keys = [text.key for text in texts]
+        vectors = []
+        for start in range(0, len(texts), TEXT_BATCH):
+            vectors.append(self.collection.embedder.embed_texts([t.text for t in texts[start:start + TEXT_BATCH]]))
+            if progress:
+                progress(min(start + TEXT_BATCH, len(texts)), len(texts))
+        self._text_vectors = np.concatenate(vectors) if vectors else np.zeros((0, self.collection.info.text_dim))
+
+    def rank_texts(self, image: Path | str, k: int = 10) -> list[str]:
+        """Texts by cosine similarity to the image's global vector (as CLIP's image → text retrieval)."""
+        vector = self.collection.embedder.embed_images([load_image(image)]).global_vectors[0]
+        order = np.argsort(-(self._text_vectors @ vector), kind="stable")[:k]
+        return [self._text_keys[i] for i in order]
 
     def score(self, image: Path | str) -> AestheticPrediction:
         result = self.collection.score(str(image))
@@ -143,3 +195,5 @@ class CollectionPredictor:
     @staticmethod
     def _artwork_id(position: int) -> str:
         return f"g{position:07d}"
+
+

@@ -14,15 +14,17 @@ from pydantic import BaseModel, Field
 
 from artscope.errors import EmbedderMismatchError, InvalidInputError
 from artscope.tasks.eval.benchmarks import BenchmarkSpec, benchmarks
-from artscope.tasks.eval.image_tasks import Aesthetics, Attributes, Captioning, QuestionAnswering
+from artscope.tasks.eval.image_tasks import Aesthetics, Attributes
 from artscope.tasks.eval.predictor import CollectionPredictor, Predictor
-from artscope.tasks.eval.retrieval_tasks import Composed, Dialogue, TextToImage
+from artscope.tasks.eval.retrieval_tasks import Composed, Dialogue, ImageToText, TextToImage
+from artscope.tasks.eval.task import BenchmarkTask
+from artscope.tasks.eval.text_tasks import Captioning, QuestionAnswering
 
 log = logging.getLogger(__name__)
 
-TASKS: dict[str, Any] = {
-    "text_to_image": TextToImage(), "composed": Composed(), "dialogue": Dialogue(), "attributes": Attributes(),
-    "aesthetics": Aesthetics(), "captioning": Captioning(), "qa": QuestionAnswering(),
+TASKS: dict[str, BenchmarkTask] = {
+    "text_to_image": TextToImage(), "image_to_text": ImageToText(), "composed": Composed(), "dialogue": Dialogue(),
+    "attributes": Attributes(), "aesthetics": Aesthetics(), "captioning": Captioning(), "qa": QuestionAnswering(),
 }
 Progress = Callable[[str, int, int | None], None]
 """``progress(stage, done, total)`` with stage ``"indexing"`` or ``"predicting"``."""
@@ -93,11 +95,12 @@ def read_predictions(path: Path, model: str) -> dict[str, dict]:
 
 def run_benchmark(name: str, data_dir: Path, model: str = "builtin", out: Path | None = None,
                   limit: int | None = None, predictor: Predictor | None = None,
-                  progress: Progress | None = None) -> EvalResult:
+                  progress: Progress | None = None, options: dict[str, Any] | None = None) -> EvalResult:
     """Evaluate ``model`` on benchmark ``name`` read from ``data_dir`` (see ``artscope eval --list``).
 
     ``predictor`` replaces the default :class:`CollectionPredictor` (a collection built with ``model``
-    under ``<out>.work/``); ``model`` still labels the predictions.
+    under ``<out>.work/``); ``model`` still labels the predictions. ``options`` are the loader options
+    the benchmark takes (``scale`` for ``artimuse-10k``).
     """
     started = time.perf_counter()
     spec = benchmarks.get(name)
@@ -106,7 +109,7 @@ def run_benchmark(name: str, data_dir: Path, model: str = "builtin", out: Path |
     paths = OutputPaths(metrics=Path(out) if out else Path(f"{name}.results.json"))
     paths.metrics.parent.mkdir(parents=True, exist_ok=True)
     task = TASKS[spec.task]
-    data = spec.load(Path(data_dir).absolute())
+    data = spec.load(Path(data_dir).absolute(), options)
     items = task.items(data)[:limit]
     done = read_predictions(paths.predictions, model)
     pending = [(item_id, item) for item_id, item in items if item_id not in done]
@@ -129,12 +132,15 @@ def run_benchmark(name: str, data_dir: Path, model: str = "builtin", out: Path |
     return result
 
 
-def _predict(task: Any, spec: BenchmarkSpec, data: Any, predictor: Predictor, pending: list[tuple[str, Any]],
-             predictions: Path, model: str, done: dict[str, dict], progress: Progress | None) -> None:
-    """Index the benchmark's pool if it has one, then append one record per item, flushed as it goes."""
+def _predict(task: BenchmarkTask, spec: BenchmarkSpec, data: Any, predictor: Predictor,
+             pending: list[tuple[str, Any]], predictions: Path, model: str, done: dict[str, dict],
+             progress: Progress | None) -> None:
+    """Index the benchmark's pool if it has one and learn what the task needs from it, then append one
+    record per item, flushed as it goes."""
     gallery = task.gallery(data)
     if gallery:
         predictor.index(gallery, progress=(lambda n, total: progress("indexing", n, total)) if progress else None)
+    task.prepare(predictor, spec, data)
     with predictions.open("a", encoding="utf-8") as f:
         for count, (item_id, item) in enumerate(pending, start=1):
             record = {"id": item_id, "model": model, **task.predict(predictor, spec, data, item)}
