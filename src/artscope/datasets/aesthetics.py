@@ -102,6 +102,11 @@ def _optional_number(text: str | None, where: str, field_name: str) -> float | N
     return None if text is None or not str(text).strip() else _number(text, where, field_name)
 
 
+def _present_numbers(row: dict[str, str], columns: Iterable[str], where: str) -> dict[str, float]:
+    """The columns of a row that hold a number (blank cells are left out: not rated)."""
+    return {c: v for c in columns if (v := _optional_number(row.get(c), where, c)) is not None}
+
+
 def _csv_rows(path: Path, required: Iterable[str]) -> Iterable[tuple[int, dict[str, str]]]:
     """(line number, row) of a headed CSV, after checking that the required columns are there."""
     if not path.exists():
@@ -253,11 +258,7 @@ def load_para(root: str | Path, split: str = "test") -> AestheticDataset:
         path = root / "annotation" / f"PARA-Giaa{name}.csv"
         for number, row in _csv_rows(path, ("imageName", "sessionId", "aestheticScore_mean", *level_columns)):
             votes = tuple(_number(row[c], f"{path}, line {number}", c) for c in level_columns)
-            attributes = {
-                c: v
-                for c in PARA_ATTRIBUTES
-                if (v := _optional_number(row.get(c), f"{path}, line {number}", c)) is not None
-            }
+            attributes = _present_numbers(row, PARA_ATTRIBUTES, f"{path}, line {number}")
             items.append(
                 ScoredItem(
                     f"{row['sessionId']}/{row['imageName']}",

@@ -32,7 +32,7 @@ from artscope.datasets.aesthetics import (
     _csv_rows,
     _keep_present,
     _number,
-    _optional_number,
+    _present_numbers,
     aesthetic_datasets,
 )
 from artscope.datasets.text import CaptionItem, CaptionSet
@@ -171,19 +171,10 @@ def _load_csvfiles(root: Path, split: str) -> AestheticDataset:
         path, score_column, divisor = root / "csvfiles" / f"{split}.csv", "Score", 1.0
     items = []
     for number, row in _csv_rows(path, ("filename", score_column)):
-        attributes = {
-            a: v
-            for a in APDD_ATTRIBUTES
-            if (v := _optional_number(row.get(a), f"{path}, line {number}", a)) is not None
-        }
-        items.append(
-            ScoredItem(
-                row["filename"].strip(),
-                images / row["filename"].strip(),
-                _number(row[score_column], f"{path}, line {number}", score_column) / divisor,
-                attributes=attributes,
-            )
-        )
+        where = f"{path}, line {number}"
+        name = row["filename"].strip()
+        items.append(ScoredItem(name, images / name, _number(row[score_column], where, score_column) / divisor,
+                                attributes=_present_numbers(row, APDD_ATTRIBUTES, where)))
     info = DatasetInfo(
         name="APDDv2",
         split=split,
