@@ -10,7 +10,6 @@ from PIL import Image
 
 from artscope.datasets.aesthetics import (
     hash_split,
-    load_apddv2,
     load_artimuse10k,
     load_ava,
     load_dataset,
@@ -18,6 +17,7 @@ from artscope.datasets.aesthetics import (
     load_para,
     load_tad66k,
 )
+from artscope.datasets.apddv2 import load_apddv2
 from artscope.errors import SourceFormatError, UnknownNameError
 
 

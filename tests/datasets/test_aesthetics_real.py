@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -100,6 +102,8 @@ def test_artquant_score_distributions(tmp_path: Path) -> None:
     assert data.items[0].distribution == tuple(by_name[n] for n in ("bad", "poor", "fair", "good", "excellent"))
     assert data.items[0].score == entry["gt_score"]
     assert len(load_apddv2(root, "all").items) == 12
+    train = load_apddv2(root, "train")
+    assert len(train.items) == 6 and not {i.key for i in train.items} & {i.key for i in data.items}
     (root / "apddv2_test.json").unlink()
     with pytest.raises(SourceFormatError, match=r"neither apddv2_test\.json"):
         load_apddv2(root, "test")
@@ -114,3 +118,8 @@ def test_artquant_description_levels(tmp_path: Path) -> None:
     described = next(e for e in level_3 if e["image"] == item.item_id)
     assert item.levels["level_3"] == (described["conversations"][1]["value"],)
     assert item.levels["level_1"][0] != "" and item.image == root / "images" / item.item_id
+
+
+def test_each_loader_module_imports_on_its_own() -> None:
+    for module in ("artscope.datasets.apddv2", "artscope.datasets.aesthetics"):
+        subprocess.run([sys.executable, "-c", f"import {module}"], check=True, timeout=120)

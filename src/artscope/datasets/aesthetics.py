@@ -79,6 +79,8 @@ aesthetic_datasets: Registry[Loader] = Registry("aesthetics dataset format")
 
 def load_dataset(format_name: str, root: str | Path, split: str = "test") -> AestheticDataset:
     """A dataset by format: ``ava``, ``tad66k``, ``para``, ``flickr-aes``, ``apddv2``, ``artimuse10k``."""
+    from artscope.datasets import apddv2  # noqa: F401  (registers itself; it builds on this module's types)
+
     return aesthetic_datasets.get(format_name.lower())(root, split)
 
 
@@ -371,7 +373,3 @@ def load_artimuse10k(
         threshold_source="mid-scale (none published)",
     )
     return _keep_present(info, items, images)
-
-
-# APDDv2 registers itself in ``aesthetic_datasets``; imported last, as it builds on the types above.
-from artscope.datasets.apddv2 import APDD_ATTRIBUTES, load_apddv2  # noqa: E402, F401

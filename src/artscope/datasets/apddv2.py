@@ -12,8 +12,8 @@ published in, as aesthetic datasets (scores and score distributions) and as a de
   ``meta/descriptions_level_{1,2,3}.json`` (LLaVA conversations ``{"id", "image", "conversations":
   [{"from": "human", ...}, {"from": "gpt", "value": <description>}]}``; level 1 perception, level 2
   adds cognition, level 3 emotion). The test split is the images of ArtQuant's ``apddv2_test.json``
-  (``[{"image", "gt_score"}]``, beside ``meta/``) or of APDDv2's ``csvfiles/test.csv``; split ``all``
-  takes every image of ``score.json``.
+  (``[{"image", "gt_score"}]``, beside ``meta/``) or of APDDv2's ``csvfiles/test.csv``; split ``train``
+  is every other image of ``score.json``, split ``all`` every one.
 
 These loaders are shared by the eval benchmarks and by training (scores, distributions, descriptions).
 """
@@ -63,7 +63,7 @@ def load_apddv2(root: str | Path, split: str = "test") -> AestheticDataset:
     """APDDv2 scores from whichever layout ``root`` holds (ArtQuant's ``meta/score.json`` first)."""
     root = Path(root)
     if (root / "meta" / "score.json").is_file():
-        return _load_artquant_scores(root, _check_split(split, ("test", "all")))
+        return _load_artquant_scores(root, _check_split(split, ("train", "test", "all")))
     return _load_csvfiles(root, _check_split(split, ("train", "valid", "test", "all")))
 
 
@@ -96,14 +96,14 @@ def _load_artquant_scores(root: Path, split: str) -> AestheticDataset:
     entries = read_json(path, "ArtQuant's score distributions")
     if not isinstance(entries, list):
         raise SourceFormatError(f"{path} must hold a list of score entries.")
-    wanted = _split_images(root, split)
+    test = _split_images(root, split)  # train: every entry not in the test list
     images = root / "images"
     levels = sorted(ARTQUANT_LEVELS.values())
     items = []
     for i, entry in enumerate(entries):
         where = f"entry {i}"
         image = require(entry, "image", str, path, where)
-        if wanted is not None and image not in wanted:
+        if test is not None and (image in test) != (split == "test"):
             continue
         probs = require(entry, "level_probs", list, path, where)
         if len(probs) != len(ARTQUANT_LEVELS):
@@ -113,7 +113,7 @@ def _load_artquant_scores(root: Path, split: str) -> AestheticDataset:
                             strict=True))
         score = _number(require(entry, "gt_score", (int, float), path, where), f"{path}, {where}", "gt_score")
         items.append(ScoredItem(image, images / image, score, tuple(by_level[level] for level in levels)))
-    if wanted is not None and not items:
+    if split == "test" and not items:
         raise SourceFormatError(f"None of the test images is in {path}; it may hold only the training split "
                                 "(ArtQuant builds it from csvfiles/train.csv). Use split 'all' to evaluate it.")
     info = DatasetInfo(

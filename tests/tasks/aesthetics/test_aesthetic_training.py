@@ -51,7 +51,8 @@ def test_metrics_follow_the_field_conventions() -> None:
 
 
 def test_dimension_targets_average_the_attributes_of_a_dimension() -> None:
-    from artscope.datasets.aesthetics import APDD_ATTRIBUTES, DatasetInfo
+    from artscope.datasets.aesthetics import DatasetInfo
+    from artscope.datasets.apddv2 import APDD_ATTRIBUTES
 
     info = DatasetInfo(
         name="APDDv2",
