@@ -239,3 +239,13 @@ def test_circo_semantic_aspects() -> None:
         data = load_circo(copy, "val")
     assert data.queries[0].aspects == ("cardinality", "statement_with_conjunction", "comparative_statement",
                                        "spatial_relations_background")
+
+
+def test_cirr_published_files() -> None:
+    val = load_cirr(DATA / "cirr", "val")
+    first = val.queries[0]
+    assert first.text == "show three bottles of soft drink" and len(first.subset) == 6
+    assert first.target in val.gallery and first.reference in first.subset
+    assert val.gallery[first.reference] == DATA / "cirr" / "dev" / f"{first.reference}.png"
+    test1 = load_cirr(DATA / "cirr", "test1")
+    assert len(test1.queries) == 3 and all(q.target is None for q in test1.queries)
