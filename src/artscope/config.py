@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     fetch_public: bool = True
     """Fetch from any public address; false: only from ``fetch_allow``."""
     ingest_batch: int = 32
+    commons_url: str = "https://upload.wikimedia.org/wikipedia/commons"
+    """Where the images of Wikipedia passages are fetched from (a Wikimedia Commons mirror may stand in)."""
     hnsw_ef: int = 512
     """Candidates the HNSW search explores: raise it for recall on very large collections (1M+)."""
     # the language model for `ask`, composed search and dialogue (any OpenAI-compatible endpoint)

@@ -93,6 +93,19 @@ class ArtworkRecord(BaseModel):
         return payload
 
 
+class PassageImage(BaseModel):
+    """An image a passage shows (a Wikipedia paragraph's pictures), with its caption."""
+
+    file: str
+    """Its file name (a Commons file: ``Mona Lisa.jpg``)."""
+    caption: str | None = None
+    url: str | None = None
+    """Where it is published."""
+    read_from: str | None = Field(default=None, exclude=True)
+    """Where ingest reads it to embed it (a local file or a URL); None when it is not available: the
+    caption and the link stay. Never shown (it may be a server path)."""
+
+
 class Passage(BaseModel):
     """A text fragment: a wall text, an encyclopedia paragraph, an essay section."""
 
@@ -100,7 +113,15 @@ class Passage(BaseModel):
     text: str
     artwork_id: str | None = None
     source: str | None = None
+    """Where it comes from, as a citation names it (``Wikipedia: Art § History``)."""
     title: str | None = None
+    section: str | None = None
+    """The section path within its page (``History > Renaissance``)."""
+    url: str | None = None
+    categories: list[str] = Field(default_factory=list)
+    images: list[PassageImage] = Field(default_factory=list)
+    revision: str | None = None
+    """The version of the text it was taken from (a wiki revision id): re-runs skip pages they have."""
 
     @field_validator("text")
     @classmethod

@@ -15,7 +15,7 @@ from typing import Any
 
 from artscope.catalog.schema import migrate
 from artscope.errors import NotFoundError
-from artscope.types import TEXT_FIELDS, ArtworkRecord, ImageView, Passage
+from artscope.types import TEXT_FIELDS, ArtworkRecord, ImageView, Passage, PassageImage
 
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
 STOPWORDS = frozenset(("a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "how",
@@ -226,6 +226,16 @@ class Catalog:
                 yield self._record(r, views[r["rowid"]])
             last = rows[-1]["rowid"]
 
+    def artworks_titled(self, title: str, limit: int = 2) -> list[tuple[str, list[str]]]:
+        """(id, artists) of the records with this title, ignoring case (an index serves it)."""
+        return [(r[0], json.loads(r[1])) for r in self.conn.execute(
+            "SELECT id, artists FROM artworks WHERE title = ? COLLATE NOCASE LIMIT ?", (title, limit))]
+
+    def artwork_texts_containing(self, fragment: str) -> Iterator[tuple[str, str]]:
+        """(id, extra fields as JSON text) of the records whose extra fields contain ``fragment``."""
+        for row in self.conn.execute("SELECT id, extra FROM artworks WHERE instr(extra, ?) > 0", (fragment,)):
+            yield row[0], row[1]
+
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM artworks").fetchone()[0])
 
@@ -237,7 +247,8 @@ class Catalog:
             "passages": one("SELECT COUNT(*) FROM passages").fetchone()[0],
             "pending": one("SELECT (SELECT COUNT(*) FROM artworks WHERE state = 'pending') + "
                            "(SELECT COUNT(*) FROM views WHERE state = 'pending') + "
-                           "(SELECT COUNT(*) FROM passages WHERE state = 'pending')").fetchone()[0],
+                           "(SELECT COUNT(*) FROM passages WHERE state = 'pending') + "
+                           "(SELECT COUNT(*) FROM passage_images WHERE state = 'pending')").fetchone()[0],
         }
 
     def user_fields(self) -> dict[str, str]:
@@ -260,7 +271,7 @@ class Catalog:
             "SELECT rowid FROM passages WHERE state = 'pending' ORDER BY rowid LIMIT ?", (limit,))]
 
     def mark_indexed(self, table: str, rowids: Sequence[int]) -> None:
-        assert table in ("artworks", "views", "passages")
+        assert table in ("artworks", "views", "passages", "passage_images")
         with self.transaction() as conn:
             conn.executemany(f"UPDATE {table} SET state = 'indexed' WHERE rowid = ?", [(r,) for r in rowids])
 
@@ -278,35 +289,80 @@ class Catalog:
 
     # -- passages ---------------------------------------------------------------------------
     def upsert_passage(self, passage: Passage) -> tuple[int, UpsertStatus]:
-        digest = hashlib.sha256(json.dumps(passage.model_dump(), sort_keys=True).encode()).hexdigest()
+        """Insert or update a passage with the images it shows (one row a file, however many passages
+        show it: it is embedded once)."""
+        digest = _passage_hash(passage)
         row = self.conn.execute("SELECT rowid, text_hash FROM passages WHERE id = ?", (passage.id,)).fetchone()
         if row and row["text_hash"] == digest:
             return int(row["rowid"]), UpsertStatus.UNCHANGED
+        values = (passage.artwork_id, passage.text, passage.source, passage.title, passage.section, passage.url,
+                  json.dumps(passage.categories), passage.revision, digest)
         with self.transaction() as conn:
             if row is None:
                 rowid = conn.execute(
-                    "INSERT INTO passages (id, artwork_id, text, source, title, text_hash) VALUES (?,?,?,?,?,?)",
-                    (passage.id, passage.artwork_id, passage.text, passage.source, passage.title, digest),
-                ).lastrowid
+                    "INSERT INTO passages (id, artwork_id, text, source, title, section, url, categories, revision, "
+                    "text_hash) VALUES (?,?,?,?,?,?,?,?,?,?)", (passage.id, *values)).lastrowid
                 status = UpsertStatus.ADDED
             else:
                 rowid = int(row["rowid"])
-                conn.execute("UPDATE passages SET artwork_id=?, text=?, source=?, title=?, text_hash=?, "
-                             "state='pending' WHERE rowid=?",
-                             (passage.artwork_id, passage.text, passage.source, passage.title, digest, rowid))
+                conn.execute("UPDATE passages SET artwork_id=?, text=?, source=?, title=?, section=?, url=?, "
+                             "categories=?, revision=?, text_hash=?, state='pending' WHERE rowid=?", (*values, rowid))
                 conn.execute("DELETE FROM passages_fts WHERE rowid = ?", (rowid,))
+                conn.execute("DELETE FROM passage_image_links WHERE passage_rowid = ?", (rowid,))
                 status = UpsertStatus.UPDATED
+            searchable = [passage.title, passage.section, passage.text, *(i.caption for i in passage.images)]
             conn.execute("INSERT INTO passages_fts (rowid, text) VALUES (?, ?)",
-                         (rowid, f"{passage.title or ''} {passage.text}"))
+                         (rowid, " ".join(part for part in searchable if part)))
+            for position, image in enumerate(passage.images):
+                conn.execute("INSERT INTO passage_image_links (passage_rowid, position, image_rowid, caption) "
+                             "VALUES (?, ?, ?, ?)", (rowid, position, _image_rowid(conn, image), image.caption))
         return int(rowid), status
 
     def passages_by_rowids(self, rowids: Sequence[int]) -> dict[int, Passage]:
         out: dict[int, Passage] = {}
         for chunk in _chunks(list(rowids), 500):
             marks = ",".join("?" * len(chunk))
+            images: dict[int, list[PassageImage]] = {}
+            for r in self.conn.execute(
+                    "SELECT l.passage_rowid, l.caption, i.file, i.url FROM passage_image_links l "
+                    f"JOIN passage_images i ON i.rowid = l.image_rowid WHERE l.passage_rowid IN ({marks}) "
+                    "ORDER BY l.passage_rowid, l.position", chunk):
+                images.setdefault(r[0], []).append(PassageImage(file=r["file"], caption=r["caption"], url=r["url"]))
             for r in self.conn.execute(f"SELECT * FROM passages WHERE rowid IN ({marks})", chunk):
-                out[r["rowid"]] = Passage(id=r["id"], text=r["text"], artwork_id=r["artwork_id"],
-                                          source=r["source"], title=r["title"])
+                out[r["rowid"]] = Passage(id=r["id"], text=r["text"], artwork_id=r["artwork_id"], source=r["source"],
+                                          title=r["title"], section=r["section"], url=r["url"],
+                                          categories=json.loads(r["categories"]), revision=r["revision"],
+                                          images=images.get(r["rowid"], []))
+        return out
+
+    def passages_with_prefix(self, prefix: str) -> list[tuple[str, str | None, str | None]]:
+        """(id, revision, artwork id) of the passages whose id starts with ``prefix`` (one page's paragraphs)."""
+        end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        return [(r[0], r[1], r[2]) for r in self.conn.execute(
+            "SELECT id, revision, artwork_id FROM passages WHERE id >= ? AND id < ? ORDER BY rowid", (prefix, end))]
+
+    # -- images of passages -------------------------------------------------------------------
+    def pending_passage_images(self, limit: int = 256) -> list[tuple[int, str, str, str | None]]:
+        """(image rowid, file name, where to read it, where it is published) of passage images not yet
+        embedded."""
+        return [(r[0], r[1], r[2], r[3]) for r in self.conn.execute(
+            "SELECT rowid, file, read_from, url FROM passage_images WHERE state = 'pending' ORDER BY rowid LIMIT ?",
+            (limit,))]
+
+    def mark_passage_image_missing(self, image_rowid: int, error: str) -> None:
+        """An image that could not be read: its passages keep its caption and link; a later ingest that
+        finds it (a folder of files, the address back up) embeds it."""
+        self.conn.execute("UPDATE passage_images SET state = 'missing', error = ? WHERE rowid = ?",
+                          (error, image_rowid))
+
+    def passages_showing(self, image_rowids: Sequence[int]) -> dict[int, list[int]]:
+        """Passage rowids per passage image rowid."""
+        out: dict[int, list[int]] = {}
+        for chunk in _chunks(list(image_rowids), 500):
+            marks = ",".join("?" * len(chunk))
+            for r in self.conn.execute("SELECT image_rowid, passage_rowid FROM passage_image_links "
+                                       f"WHERE image_rowid IN ({marks}) ORDER BY passage_rowid", chunk):
+                out.setdefault(r[0], []).append(r[1])
         return out
 
     def get_passage(self, passage_id: str) -> Passage:
@@ -393,6 +449,25 @@ class Catalog:
     def jobs(self, limit: int = 50) -> list[dict[str, Any]]:
         rows = self.conn.execute("SELECT id FROM jobs ORDER BY started_at DESC LIMIT ?", (limit,))
         return [self.job(r[0]) for r in rows.fetchall()]
+
+
+def _passage_hash(passage: Passage) -> str:
+    """Changes when anything stored about the passage changes, where its images are read from included."""
+    data = passage.model_dump() | {"read_from": [i.read_from for i in passage.images]}
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def _image_rowid(conn: sqlite3.Connection, image: PassageImage) -> int:
+    """The row of a passage image by its file name. A file missing until now becomes pending when this
+    ingest knows where to read it; one already embedded stays as it is."""
+    revive = "passage_images.state = 'missing' AND excluded.read_from IS NOT NULL"
+    conn.execute(
+        "INSERT INTO passage_images (file, url, read_from, state) VALUES (?, ?, ?, ?) ON CONFLICT(file) DO UPDATE "
+        f"SET url = excluded.url, read_from = CASE WHEN {revive} THEN excluded.read_from ELSE read_from END, "
+        f"error = CASE WHEN {revive} THEN NULL ELSE error END, "
+        f"state = CASE WHEN {revive} THEN 'pending' ELSE state END",
+        (image.file, image.url, image.read_from, "pending" if image.read_from else "missing"))
+    return int(conn.execute("SELECT rowid FROM passage_images WHERE file = ?", (image.file,)).fetchone()[0])
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

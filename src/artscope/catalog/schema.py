@@ -125,6 +125,33 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (kind, item_id)
     );
     """,
+    # 6: passages with their section, address, categories and source revision (encyclopedia paragraphs),
+    # the images they show (one row a file, embedded once however many passages show it) and a title
+    # index for linking pages to the artworks they are about.
+    """
+    ALTER TABLE passages ADD COLUMN section TEXT;
+    ALTER TABLE passages ADD COLUMN url TEXT;
+    ALTER TABLE passages ADD COLUMN categories TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE passages ADD COLUMN revision TEXT;
+    CREATE TABLE passage_images (
+        rowid INTEGER PRIMARY KEY,
+        file TEXT NOT NULL UNIQUE,
+        url TEXT,
+        read_from TEXT,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'indexed', 'missing')),
+        error TEXT
+    );
+    CREATE INDEX passage_images_state ON passage_images(state);
+    CREATE TABLE passage_image_links (
+        passage_rowid INTEGER NOT NULL REFERENCES passages(rowid) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        image_rowid INTEGER NOT NULL REFERENCES passage_images(rowid),
+        caption TEXT,
+        PRIMARY KEY (passage_rowid, position)
+    );
+    CREATE INDEX passage_image_links_image ON passage_image_links(image_rowid);
+    CREATE INDEX artworks_title ON artworks(title COLLATE NOCASE);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -98,6 +98,8 @@ class RateColumn(ProgressColumn):
 
 
 def progress_bar(description: str) -> Progress:
-    """The progress bar of every long command: count, rate, elapsed time and ETA."""
+    """The progress bar of every long command: count, rate, elapsed time and ETA; on stderr and only on a
+    terminal, so that ``--json`` output stays valid JSON."""
     return Progress(TextColumn(f"[bold]{description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
-                    TimeElapsedColumn(), TimeRemainingColumn(), console=console)
+                    TimeElapsedColumn(), TimeRemainingColumn(), console=err_console,
+                    disable=not err_console.is_terminal)

@@ -46,6 +46,10 @@ def index(
     mapping: list[str] = typer.Option(None, "--map", help="Column mapping, SOURCE_COLUMN=field (repeatable)."),
     join_on: str = typer.Option(None, help="Sidecar column that holds the image file name or id."),
     limit: int = typer.Option(None, help="Ingest at most this many items per source."),
+    category: str = typer.Option(None, help="Wikipedia dumps: keep the articles of this category (and below)."),
+    depth: int = typer.Option(5, min=0, help="Wikipedia dumps: levels of subcategories --category takes in."),
+    pages: Path = typer.Option(None, help="Wikipedia dumps: a file of page titles to keep, one a line."),
+    images: Path = typer.Option(None, help="Wikipedia dumps: a folder of the Commons files passages show."),
     resume: str = typer.Option(None, help="Resume an interrupted ingest job by its id."),
     index_url: str = typer.Option(None, help="Use a Qdrant server or cluster at this URL (new collections)."),
     optimize: bool = typer.Option(True, help="Build the approximate index after ingest."),
@@ -68,7 +72,8 @@ def index(
             kind = kind or job["params"].get("kind")
         if not sources:
             raise typer.BadParameter("Name at least one source (or --resume JOB).")
-        options = SourceOptions(sidecar=sidecar, mapping=mapping_dict, join_on=join_on, limit=limit)
+        options = SourceOptions(sidecar=sidecar, mapping=mapping_dict, join_on=join_on, limit=limit,
+                                category=category, depth=depth, pages=pages, image_dir=images)
         with progress_bar("indexing") as bar:
             task = bar.add_task("indexing", total=None)
             summary = col.ingest(sources, options=options, kind=kind, job_id=resume,

@@ -1,11 +1,14 @@
-"""The collection's index layout: three spaces, whose point ids are catalog rowids.
+"""The collection's index layout: four spaces, whose point ids are catalog rowids.
 
 * ``images``: one point per image (view): ``image`` (dense global), ``pooled`` (a few token
   cluster means, MaxSim, first stage of late interaction), ``tokens`` (all token vectors up to the
   budget, MaxSim, no graph: rescoring only).
 * ``records``: one point per artwork: ``text`` (its catalogue text).
 * ``passages``: one point per passage: ``text``.
-Every point carries the artwork's filterable payload.
+* ``passage_images``: one point per image that passages show (a Wikipedia paragraph's pictures):
+  ``image`` (dense global, as in ``images``, no token vectors). An image shown by many passages is
+  one point; the catalog links it to them, so image -> passages is one query here plus one join.
+Points of ``images`` and ``records`` carry the artwork's filterable payload.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from artscope.index.base import SpaceSpec, VectorSpec, VectorStore
 from artscope.manifest import IndexLocation
 from artscope.types import INTEGER_PAYLOAD_FIELDS, KEYWORD_PAYLOAD_FIELDS
 
-IMAGES, RECORDS, PASSAGES = "images", "records", "passages"
+IMAGES, RECORDS, PASSAGES, PASSAGE_IMAGES = "images", "records", "passages", "passage_images"
 
 
 def space_specs(info: EmbedderInfo) -> list[SpaceSpec]:
@@ -29,7 +32,8 @@ def space_specs(info: EmbedderInfo) -> list[SpaceSpec]:
     fields = {"keyword_fields": KEYWORD_PAYLOAD_FIELDS, "integer_fields": INTEGER_PAYLOAD_FIELDS}
     return [SpaceSpec(name=IMAGES, vectors=image_vectors, **fields),
             SpaceSpec(name=RECORDS, vectors=text, **fields),
-            SpaceSpec(name=PASSAGES, vectors=text, keyword_fields=("artwork_id", "source"))]
+            SpaceSpec(name=PASSAGES, vectors=text, keyword_fields=("artwork_id", "source")),
+            SpaceSpec(name=PASSAGE_IMAGES, vectors={"image": VectorSpec(size=info.image_dim)})]
 
 
 def storage_budget(info: EmbedderInfo, token_budget: int, pooled: int) -> dict[str, int]:
@@ -39,7 +43,8 @@ def storage_budget(info: EmbedderInfo, token_budget: int, pooled: int) -> dict[s
     tokens = min(token_budget, info.max_tokens or token_budget) if info.token_dim else 0
     per_image = info.image_dim * (4 + 1) + tokens * (info.token_dim or 0) * (2 + 1) \
         + (pooled * (info.token_dim or 0) * 2 if tokens else 0)
-    return {"per_image": per_image, "per_record": info.text_dim * (4 + 1), "per_passage": info.text_dim * (4 + 1)}
+    return {"per_image": per_image, "per_record": info.text_dim * (4 + 1), "per_passage": info.text_dim * (4 + 1),
+            "per_passage_image": info.image_dim * (4 + 1)}
 
 
 def open_store(location: IndexLocation, root: Path) -> VectorStore:

@@ -16,6 +16,7 @@ from PIL import Image
 from artscope.embedders.base import pool_tokens
 from artscope.errors import ImageLoadError
 from artscope.index import IMAGES, PASSAGES, RECORDS, Point
+from artscope.ingest.passage_images import index_passage_images
 from artscope.media.images import load_image
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ def index_pending(collection: Collection, decoded: Mapping[int, Image.Image]) ->
         index_records(collection, rowids, fresh)
     while rowids := collection.catalog.pending_passages(256):
         _index_passages(collection, rowids)
+    index_passage_images(collection)
     return len(fresh)
 
 

@@ -25,7 +25,7 @@ from artscope.catalog import UpsertStatus
 from artscope.config import get_settings
 from artscope.errors import ArtscopeError, ImageLoadError
 from artscope.ingest.indexer import index_pending
-from artscope.ingest.sources.base import SourceItem, SourceOptions, open_source
+from artscope.ingest.sources.base import CollectionAware, SourceItem, SourceOptions, open_source
 from artscope.media.fetch import is_url
 from artscope.media.images import content_hash, decode_with_size, dhash, read_bytes
 from artscope.types import ImageView
@@ -124,6 +124,8 @@ class _Ingester:
 
     def run_source(self, location: str, options: SourceOptions, kind: str | None) -> None:
         source = open_source(location, options, kind)
+        if isinstance(source, CollectionAware):
+            source.attach(self.collection)
         done = self.catalog.done_items(self.job_id)
         total = len(source)
         seen = 0

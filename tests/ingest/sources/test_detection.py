@@ -15,8 +15,8 @@ from .layouts import MET_HEADER, write_csv, write_image, write_json, write_nga
 
 
 def test_every_kind_is_registered_in_detection_order() -> None:
-    assert DETECTION_ORDER[0] == "iiif" and DETECTION_ORDER[-1] == "catalogue"
-    assert sources.names() == ["csv", "folder", "iiif", "json", "met", "nga", "passages"]
+    assert DETECTION_ORDER[0] == "wikipedia" and DETECTION_ORDER[-1] == "catalogue"
+    assert sources.names() == ["csv", "folder", "iiif", "json", "met", "nga", "passages", "wikipedia"]
 
 
 @pytest.mark.parametrize(("make", "kind"), [

@@ -27,8 +27,9 @@ def test_passages_with_one_bad_line_and_one_incomplete(tmp_path: Path) -> None:
     assert [i.key for i in items] == ["passage:p1", "texts.jsonl: line 3", "passage:3", "texts.jsonl: line 5",
                                       "passage:p5"]
     first = items[0].passages[0]
-    assert first.model_dump() == {"id": "p1", "text": "A café at night.", "artwork_id": "van-gogh-the-night-cafe",
-                                  "source": "Wall text", "title": "The Night Café"}
+    assert first.model_dump(exclude_defaults=True) == {
+        "id": "p1", "text": "A café at night.", "artwork_id": "van-gogh-the-night-cafe", "source": "Wall text",
+        "title": "The Night Café"}
     assert items[1].error.startswith(f"{path}: line 3: not valid JSON")
     assert (items[2].passages[0].id, items[2].passages[0].artwork_id) == ("3", "42")
     assert items[3].error == f"{path}: line 5: 'text' is missing or empty"

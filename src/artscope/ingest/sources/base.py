@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
 from artscope.errors import SourceFormatError
 from artscope.registry import Registry
 from artscope.types import ArtworkRecord, Passage
+
+if TYPE_CHECKING:
+    from artscope.collection import Collection
 
 
 @dataclass
@@ -39,6 +42,15 @@ class SourceOptions(BaseModel):
     root: Path | None = None
     """When set, local files (images a catalogue names included) are read only inside this directory;
     the HTTP service sets it to its ingest root. URLs stay http(s) only, with size and time limits."""
+    category: str | None = None
+    """Wikipedia dumps: keep the articles of this category and its subcategories."""
+    depth: int = Field(default=5, ge=0)
+    """Wikipedia dumps: how many levels of subcategories ``category`` takes in."""
+    pages: Path | None = None
+    """Wikipedia dumps: a file of page titles to keep, one a line."""
+    image_dir: Path | None = None
+    """Wikipedia dumps: a folder of the files passages show (Commons files, matched by file name),
+    read instead of fetched."""
 
 
 class Source(Protocol):
@@ -50,6 +62,14 @@ class Source(Protocol):
     def __len__(self) -> int:
         """Number of items, for the progress bar (an estimate is fine)."""
         ...
+
+
+@runtime_checkable
+class CollectionAware(Protocol):
+    """A source that reads the collection it is ingested into (the Wikipedia dump links pages to its
+    artworks and skips pages it already has); the pipeline calls ``attach`` before iterating."""
+
+    def attach(self, collection: Collection) -> None: ...
 
 
 SourceFactory = Callable[[str, SourceOptions], Source]

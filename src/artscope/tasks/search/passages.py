@@ -1,6 +1,6 @@
 """Image or text -> passages (wall texts, encyclopedia paragraphs, essays), as ArtSeek retrieves
 WikiFragments: hybrid BM25 + dense over the passages, and for an image, the passages of the
-artworks it matches."""
+artworks it matches and the passages that show a picture like it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from artscope.errors import InvalidInputError
-from artscope.index import PASSAGES
+from artscope.index import PASSAGE_IMAGES, PASSAGES
 from artscope.tasks.search.fusion import Ranking, fuse
 from artscope.tasks.search.types import SearchRequest, Signal
 from artscope.types import Passage
@@ -68,6 +68,7 @@ def search_passages(collection: Collection, request: PassageSearchRequest) -> Pa
         identified = [h.artwork.id for h in matches.hits if h.match in ("exact", "near-duplicate")] or \
             [h.artwork.id for h in matches.hits[:1]]
         rankings["image"] = [(str(r), 1.0) for a in identified for r in _passage_rowids(collection, a)]
+        rankings["passage_image"] = _showing_like(collection, request.image, depth)
     allowed = set(_passage_rowids(collection, request.artwork_id)) if request.artwork_id else None
     if request.artwork_id and not text:
         rankings["artwork"] = [(str(r), 1.0) for r in sorted(allowed or [])]
@@ -90,6 +91,18 @@ def search_passages(collection: Collection, request: PassageSearchRequest) -> Pa
             break
     return PassageSearchResult(hits=hits, no_good_match=not hits, identified=identified,
                                took_ms=round((time.perf_counter() - start) * 1000, 2))
+
+
+def _showing_like(collection: Collection, image: Any, depth: int) -> Ranking:
+    """Passages that show an image like the query (a Wikipedia paragraph's pictures), by cosine."""
+    from artscope.tasks.search.engine import _query_image
+
+    if not collection.index.count(PASSAGE_IMAGES):
+        return []
+    vector = _query_image(collection, SearchRequest(image=image)).vector
+    hits = collection.index.query(PASSAGE_IMAGES, "image", vector, depth)
+    showing = collection.catalog.passages_showing([hit.id for hit in hits])
+    return [(str(rowid), hit.score) for hit in hits for rowid in showing.get(hit.id, [])]
 
 
 def _passage_rowids(collection: Collection, artwork_id: str) -> list[int]:
