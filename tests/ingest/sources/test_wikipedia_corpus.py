@@ -75,6 +75,8 @@ def test_pages_link_to_the_artworks_they_are_about_and_reruns_change_nothing(tmp
         assert shown.url == commons_url(VERMEER, get_settings().commons_url)
         again = collection.ingest([str(EXCERPT)], options=options)
         assert (again.passages, again.failed) == (0, 0)
+        items = collection.catalog.conn.execute("SELECT COUNT(*) FROM job_items WHERE job_id = ?", (again.job_id,))
+        assert items.fetchone()[0] == 0  # every page was stored at this revision: none was parsed again
         assert collection.catalog.counts()["passages"] == 24
 
 

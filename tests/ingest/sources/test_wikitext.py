@@ -56,6 +56,7 @@ def test_the_art_article_paragraph_by_paragraph(pages: dict[str, DumpPage]) -> N
     text = "\n".join(p.text for p in art.paragraphs)
     assert not MARKUP.search(text)
     assert "oxforddictionaries" not in text and "Smithsonian" not in text  # references, external links
+    assert "OED Online" in pages["Art"].text and "OED Online" not in text  # a reference in plain words
     assert "Further reading" not in {s for p in art.paragraphs for s in p.section}
     assert not art.disambiguation
 
