@@ -60,6 +60,14 @@ class IngestRequest(BaseModel):
     mapping: dict[str, str] = Field(default_factory=dict)
     join_on: str | None = None
     limit: int | None = Field(default=None, ge=1)
+    category: str | None = Field(default=None, min_length=1, max_length=255)
+    """Wikipedia dumps: keep the articles of this category and its subcategories."""
+    depth: int = Field(default=5, ge=0, le=20)
+    """Wikipedia dumps: levels of subcategories ``category`` takes in."""
+    pages: str | None = None
+    """Wikipedia dumps: a file of page titles to keep, one a line (a path inside the ingest root)."""
+    images: str | None = None
+    """Wikipedia dumps: a folder of the Commons files passages show (inside the ingest root)."""
     optimize: bool = True
     """Build the approximate index when the job is done."""
 
@@ -119,9 +127,11 @@ def check_source(location: str, root: Path | None) -> str:
 
 
 def source_options(request: IngestRequest, root: Path | None) -> SourceOptions:
-    sidecar = Path(check_source(request.sidecar, root)) if request.sidecar else None
+    sidecar, pages, images = (Path(check_source(path, root)) if path else None
+                              for path in (request.sidecar, request.pages, request.images))
     return SourceOptions(sidecar=sidecar, mapping=request.mapping, join_on=request.join_on,
-                         limit=request.limit, root=root)
+                         limit=request.limit, root=root, category=request.category, depth=request.depth,
+                         pages=pages, image_dir=images)
 
 
 class JobRunner:
