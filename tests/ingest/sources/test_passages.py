@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from artscope.ingest.sources import open_source
+from artscope.ingest.sources import SourceOptions, open_source
 from artscope.ingest.sources.passages import PassagesSource
 
 
@@ -34,3 +34,13 @@ def test_passages_with_one_bad_line_and_one_incomplete(tmp_path: Path) -> None:
     assert (items[2].passages[0].id, items[2].passages[0].artwork_id) == ("3", "42")
     assert items[3].error == f"{path}: line 5: 'text' is missing or empty"
     assert items[4].passages[0].artwork_id is None
+
+
+def test_images_a_line_names_are_fetched_from_their_address_never_from_a_path(tmp_path: Path) -> None:
+    path = tmp_path / "texts.jsonl"
+    images = [{"file": "Example.jpg", "caption": "An example", "url": "https://upload.wikimedia.org/x/Example.jpg",
+               "read_from": "/etc/shadow"}, {"file": "Local.jpg", "url": "/srv/images/Local.jpg"}]
+    path.write_text(json.dumps({"id": "w1", "text": "A paragraph with pictures.", "images": images}) + "\n")
+    passage = next(iter(PassagesSource(str(path), SourceOptions()))).passages[0]
+    assert [(i.caption, i.read_from) for i in passage.images] == [
+        ("An example", "https://upload.wikimedia.org/x/Example.jpg"), (None, None)]

@@ -1,7 +1,8 @@
 """Passages: JSON Lines of text fragments (wall texts, encyclopedia paragraphs, essay sections).
 
 One object a line: ``id`` and ``text`` (required), ``artwork_id`` (ties the passage to an artwork),
-``source``, ``title``. A bad line is that item's error, naming the line.
+``source``, ``title``, and the fields of encyclopedia paragraphs (``section``, ``url``, ``categories``,
+``images``, ``revision``). A bad line is that item's error, naming the line.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from artscope.errors import InvalidInputError
 from artscope.ingest.sources.base import SourceItem, SourceOptions, register_source
 from artscope.ingest.sources.records import BaseSource
 from artscope.ingest.sources.tables import JSONL_SUFFIXES, TableRow, count_rows, read_table
+from artscope.media.fetch import is_url
 from artscope.types import Passage
 
 PASSAGE_KEYS = frozenset(Passage.model_fields)
@@ -45,10 +47,13 @@ def passage_from_row(row: TableRow) -> Passage:
         if values.get(key) in (None, ""):
             raise InvalidInputError(f"{row.where}: {key!r} is missing or empty")
     try:
-        return Passage(**values)
+        passage = Passage(**values)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
         raise InvalidInputError(f"{row.where}: {problems}") from exc
+    # the images a line names are fetched from their http(s) address, never read from a path it gives
+    images = [i.model_copy(update={"read_from": i.url if i.url and is_url(i.url) else None}) for i in passage.images]
+    return passage.model_copy(update={"images": images})
 
 
 def _looks_like_passages(location: str) -> bool:

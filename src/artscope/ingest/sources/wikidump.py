@@ -17,6 +17,7 @@ import io
 import logging
 import re
 import sys
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -313,8 +314,6 @@ class Progress:
     """Pages read, kept, passages written and the rate, on stderr every few seconds, only on a terminal."""
 
     def __init__(self, dump: Dump, every_s: float = 2.0) -> None:
-        import time
-
         self.clock = time.monotonic
         self.dump = dump
         self.every_s = every_s

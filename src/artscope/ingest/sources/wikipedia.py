@@ -234,9 +234,9 @@ class WikipediaSource(BaseSource):
             self.progress.unchanged += 1
             return None
         passages = page_passages(page, self.site, categories, artwork_id, self.local_images)
-        for passage_id, _, _ in stored:
-            if int(passage_id.rsplit(":", 1)[1]) >= len(passages) and self.collection is not None:
-                self.collection.delete_passage(passage_id, actor="ingest")  # a paragraph the page lost
+        lost = [passage_id for passage_id, _, _ in stored if int(passage_id.rsplit(":", 1)[1]) >= len(passages)]
+        for passage_id in lost:  # paragraphs the page no longer has (stored is empty without a collection)
+            self.collection.delete_passage(passage_id, actor="ingest")  # type: ignore[union-attr]
         if not passages:
             return None
         self.progress.passages += len(passages)
