@@ -207,6 +207,11 @@ def passages(
         p = hit.passage
         console.print(f"[bold]{p.id}[/] ({hit.similarity:.3f}) {hit.artwork_title or ''} [dim]{p.source or ''}[/]")
         console.print(f"   {p.text}", highlight=False)
+        for shown in p.images:
+            console.print(f"   [dim]image: {shown.file}{': ' + shown.caption if shown.caption else ''}[/]",
+                          highlight=False)
+        if p.url:
+            console.print(f"   [dim]{p.url}[/]", highlight=False)
 
 
 @app.command()

@@ -45,7 +45,7 @@ def _states(collection: Collection) -> dict[str, str]:
     return dict(collection.catalog.conn.execute("SELECT file, state FROM passage_images").fetchall())
 
 
-def test_pages_link_to_the_artworks_they_are_about_and_reruns_change_nothing(tmp_path: Path) -> None:
+def test_pages_link_to_artworks_reruns_change_nothing_and_ask_cites_them(tmp_path: Path) -> None:
     records = tmp_path / "records.csv"
     with records.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -78,6 +78,11 @@ def test_pages_link_to_the_artworks_they_are_about_and_reruns_change_nothing(tmp
         items = collection.catalog.conn.execute("SELECT COUNT(*) FROM job_items WHERE job_id = ?", (again.job_id,))
         assert items.fetchone()[0] == 0  # every page was stored at this revision: none was parsed again
         assert collection.catalog.counts()["passages"] == 24
+        # ask cites a passage like any other, with the page and the section as its source
+        answer = collection.ask("How many members does the American Astronomical Society have?")
+        cited = [c for c in answer.citations if c.kind == "passage"]
+        assert cited and (cited[0].passage_id, cited[0].source) == ("enwiki:580:2", "Wikipedia: Astronomer § Academic")
+        assert "7,000" in answer.text
 
 
 def test_a_newer_revision_updates_in_place_and_drops_the_paragraphs_a_page_lost(tmp_path: Path) -> None:
@@ -145,16 +150,6 @@ def test_images_are_fetched_from_commons_or_its_stand_in(tmp_path: Path, http_ro
         assert collection.index.count(PASSAGE_IMAGES) == 2
 
 
-def test_ask_cites_the_wikipedia_page_and_section(tmp_path: Path) -> None:
-    with artscope.create(tmp_path / "c") as collection:
-        collection.ingest([str(EXCERPT)], options=SourceOptions(pages=_titles(tmp_path, "Astronomer")))
-        answer = collection.ask("How many members does the American Astronomical Society have?")
-        cited = [c for c in answer.citations if c.kind == "passage"]
-        assert cited and cited[0].passage_id == "enwiki:580:2"
-        assert cited[0].source == "Wikipedia: Astronomer § Academic"
-        assert "7,000" in answer.text
-
-
 def test_the_cli_indexes_a_category_with_json_on_stdout(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
@@ -165,3 +160,8 @@ def test_the_cli_indexes_a_category_with_json_on_stdout(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert (summary["passages"], summary["failed"]) == (7, 0)
+    shown = CliRunner().invoke(app, ["passages", "how many professional astronomers", "-c", str(tmp_path / "c"),
+                                     "-n", "1"])
+    assert shown.exit_code == 0 and "Wikipedia: Astronomer § Academic" in shown.stdout
+    assert "image: Galileo.arp.300pix.jpg: Galileo is often referred to" in shown.stdout
+    assert "https://en.wikipedia.org/wiki/Astronomer#Academic" in shown.stdout

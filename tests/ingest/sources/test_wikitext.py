@@ -78,6 +78,13 @@ def test_infobox_gallery_and_multiple_image_pictures(pages: dict[str, DumpPage])
     assert not any(f.endswith(".ogv") for f in films)  # a video linked as a file is not a picture
 
 
+def test_quotations_set_apart_are_text_their_attribution_is_not(pages: dict[str, DumpPage]) -> None:
+    lincoln = [p.text for p in _parsed(pages, "Abraham Lincoln").paragraphs]
+    quoted = next(t for t in lincoln if t.startswith("Fondly do we hope—fervently do we pray—that this mighty "
+                                                     "scourge of war may speedily pass away."))
+    assert "bond-man's 250 years" in quoted and "Selected Speeches" not in quoted  # its link kept, its reference not
+
+
 def test_disambiguation_pages_are_recognised(pages: dict[str, DumpPage]) -> None:
     assert _parsed(pages, "Austin (disambiguation)").disambiguation
     assert _parsed(pages, "Aa River").disambiguation  # {{geodis}}

@@ -70,6 +70,8 @@ TEXT_TEMPLATES = {"nowrap": 1, "nobr": 1, "small": 1, "smaller": 1, "big": 1, "e
                   "not a typo": 1, "var": 1, "abbr": 1, "tooltip": 1, "nihongo": 1, "ill": 1, "lang": 2,
                   "keypress": 1, "ship": 2, "bibleverse": 1}
 """Templates that show one of their arguments as running text ({{lang|fr|...}}): that argument is kept."""
+QUOTE_TEMPLATES = frozenset({"quote", "blockquote", "cquote", "quotation", "quote box", "centered pull quote"})
+"""Quotations set apart: their text (``text``, ``quote`` or the first argument) is kept, the attribution not."""
 IMAGE_FILE = re.compile(r"\.(jpe?g|png|gif|svg|tiff?|webp|bmp)$", re.I)
 """Pictures; sound, video and document files linked the same way are left out."""
 IMAGE_OPTION = re.compile(
@@ -268,6 +270,9 @@ class _Walker:
                 self.add_image(_file_name(file), _clean(self.inline(caption, collect=False)))
         if name.startswith("lang-"):
             return self.inline(_argument(node, "1"), collect)
+        if name in QUOTE_TEMPLATES:
+            quoted = next((_argument(node, key) for key in ("text", "quote", "1") if node.has(key)), None)
+            return self.inline(quoted, collect)
         if name in TEXT_TEMPLATES:
             return self.inline(_argument(node, str(TEXT_TEMPLATES[name])), collect)
         if name == "transl":
