@@ -9,10 +9,12 @@ import pytest
 
 from artscope.testing import copy_collection
 from tiny_models import (
+    one_torch_thread,
     paintings,
     tiny_clip_dir,
     tiny_colpali_dir,
     tiny_colqwen2_dir,
+    tiny_llava_dir,
     tiny_siglip2_dir,
     tiny_siglip_dir,
 )
@@ -20,8 +22,8 @@ from tiny_models import (
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-__all__ = ["paintings", "tiny_clip_dir", "tiny_colpali_dir", "tiny_colqwen2_dir", "tiny_siglip2_dir",
-           "tiny_siglip_dir"]
+__all__ = ["one_torch_thread", "paintings", "tiny_clip_dir", "tiny_colpali_dir", "tiny_colqwen2_dir",
+           "tiny_llava_dir", "tiny_siglip2_dir", "tiny_siglip_dir"]
 
 SAMPLE_COLLECTION = Path(__file__).resolve().parents[1] / "src" / "artscope" / "demo" / "sample-collection"
 

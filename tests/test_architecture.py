@@ -50,6 +50,7 @@ def test_tasks_reach_ingest_only_through_the_collection() -> None:
     ("ingest", ("artscope.tasks", "artscope.server", "artscope.cli")),
     ("catalog", ("artscope.ingest", "artscope.tasks", "artscope.server", "artscope.cli")),
     ("index", ("artscope.ingest", "artscope.tasks", "artscope.server", "artscope.cli")),
+    ("vlm", ("artscope.ingest", "artscope.tasks", "artscope.server", "artscope.cli", "artscope.collection")),
 ])
 def test_layers_import_only_downwards(package: str, forbidden: tuple[str, ...]) -> None:
     offenders = _offenders(package, forbidden)

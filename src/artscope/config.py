@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     """Where the images of Wikipedia passages are fetched from (a Wikimedia Commons mirror may stand in)."""
     hnsw_ef: int = 512
     """Candidates the HNSW search explores: raise it for recall on very large collections (1M+)."""
+    trust_remote_code: bool = False
+    """Run the Python code a model folder ships (Q-Align's mPLUG-Owl2, ArtiMuse's InternVL): only for
+    models whose source you trust. Off by default; such models then refuse to load, naming this setting."""
     # the language model for `ask`, composed search and dialogue (any OpenAI-compatible endpoint)
     llm_url: str | None = None
     llm_model: str | None = None

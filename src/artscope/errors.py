@@ -49,3 +49,7 @@ class HeadNotTrainedError(ArtscopeError):
 
 class DependencyMissingError(ArtscopeError):
     """An optional package or program a feature needs is not installed (the message says how to add it)."""
+
+
+class UntrustedCodeError(ArtscopeError):
+    """A model folder ships Python code of its own, and running it was not allowed by the settings."""

@@ -59,7 +59,8 @@ def print_result(result: AestheticResult) -> None:
         console.print(f"[dim]{note}[/]", highlight=False)
 
 
-def _parse_scale(text: str | None) -> tuple[float, float] | None:
+def parse_scale(text: str | None) -> tuple[float, float] | None:
+    """``--scale LOW,HIGH`` as a pair (None when not given)."""
     if not text:
         return None
     low, sep, high = text.partition(",")
@@ -71,7 +72,8 @@ def _parse_scale(text: str | None) -> tuple[float, float] | None:
     raise InvalidInputError(f"--scale takes LOW,HIGH (e.g. 1,10), not {text!r}.")
 
 
-def _parse_fields(items: list[str] | None) -> dict[str, str]:
+def parse_fields(items: list[str] | None) -> dict[str, str]:
+    """``--dimension-field DIMENSION=FIELD`` options as a mapping."""
     from artscope.tasks.aesthetics import DIMENSION_KEYS
 
     fields = {}
@@ -98,7 +100,8 @@ def register(app: typer.Typer, train_app: typer.Typer) -> None:
             None, "--artwork", help="Score a stored artwork's first image (needs -c)."
         ),
         vlm: str = typer.Option(
-            None, "--vlm", help="Total from a vision-language model: hf:ID_OR_DIR, artimuse:DIR."
+            None, "--vlm", help="Total from a vision-language model: hf:ID_OR_DIR, adapter:DIR (from `artscope "
+            "train vlm --task aesthetics`), artimuse:DIR."
         ),
         head: Path = typer.Option(None, "--head", help="A trained head's folder, when scoring without -c."),
         json_out: bool = JsonOption,
@@ -148,7 +151,7 @@ def register(app: typer.Typer, train_app: typer.Typer) -> None:
             source = (
                 from_dataset(data, format_name)
                 if data is not None
-                else from_collection(col, score_field, _parse_scale(scale), _parse_fields(dimension_field))
+                else from_collection(col, score_field, parse_scale(scale), parse_fields(dimension_field))
             )
             with progress_bar("measuring and embedding") as bar:
                 task = bar.add_task("features", total=None)

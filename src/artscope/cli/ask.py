@@ -74,6 +74,8 @@ def ask_command(
     llm_model: str = typer.Option(None, "--llm-model", help="Model to ask there (or ARTSCOPE_LLM_MODEL)."),
     llm_key: str = typer.Option(None, "--llm-key", help="The endpoint's API key (or ARTSCOPE_LLM_API_KEY)."),
     model_free: bool = typer.Option(False, "--model-free", help="Answer without a language model."),
+    vlm: str = typer.Option(None, "--vlm", help="A vision-language model answers from the image, checked against "
+                            "the records: adapter:DIR (from `artscope train vlm --task qa`) or hf:ID_OR_DIR."),
     max_steps: int = typer.Option(6, "--max-steps", min=1, max=20, help="Tool-calling rounds of the model."),
     json_out: bool = JsonOption,
 ) -> None:
@@ -81,7 +83,7 @@ def ask_command(
     client = _client(llm_url, llm_model, llm_key, model_free)
     try:
         with open_collection(collection) as col:
-            answer = col.ask(question, image=image, artwork_id=artwork, llm=client, max_steps=max_steps)
+            answer = col.ask(question, image=image, artwork_id=artwork, llm=client, max_steps=max_steps, vlm=vlm)
     finally:
         if client is not None and client != "auto":
             client.close()

@@ -64,16 +64,19 @@ def save_head(directory: Path, kind: str, embedder: EmbedderInfo, tensors: Mappi
         envelope = HeadEnvelope(kind=kind, embedder=embedder, version=digest,
                                 created_at=datetime.now(UTC).isoformat(timespec="seconds"), meta=dict(meta))
         (staging / META_NAME).write_text(envelope.model_dump_json(indent=2), encoding="utf-8")
-        _swap_in(staging, directory)
+        swap_in(staging, directory)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return envelope
 
 
-def _swap_in(staging: Path, directory: Path) -> None:
-    # Two renames: the old folder steps aside, the new one takes its name; a reader never sees a
-    # half-written head, and a crash between the two leaves the old one beside an empty name.
+def swap_in(staging: Path, directory: Path) -> None:
+    """Make the fully written folder ``staging`` the head folder ``directory``, replacing any old one.
+
+    Two renames: the old folder steps aside, the new one takes its name; a reader never sees a
+    half-written head, and a crash between the two leaves the old one beside an empty name.
+    """
     old = directory.with_name(f".{directory.name}-old")
     shutil.rmtree(old, ignore_errors=True)
     if directory.exists():
@@ -153,4 +156,4 @@ def read_predictions(catalog: Catalog, artwork_id: str, task: str | None = None)
 
 
 __all__ = ["HeadEnvelope", "StoredPrediction", "head_dir", "load_head", "read_envelope", "read_predictions",
-           "save_head", "write_predictions"]
+           "save_head", "swap_in", "write_predictions"]

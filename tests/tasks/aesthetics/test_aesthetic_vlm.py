@@ -1,4 +1,4 @@
-"""The VLM backend: Q-Align level-word scoring with a tiny random-init Llava built here, the scoring
+"""The VLM backend: Q-Align level-word scoring with the suite's tiny random-init Llava, the scoring
 math on known logits, and fast, clear failures for weights that are not on disk."""
 
 from __future__ import annotations
@@ -14,98 +14,6 @@ from artscope.errors import InvalidInputError, ModelNotFoundError
 from artscope.tasks.aesthetics import score_image
 from artscope.tasks.aesthetics.vlm import LEVEL_SCORES, LEVELS, expected_level, level_token_ids, vlm_scorer
 
-WORDS = [
-    "<unk>",
-    "<pad>",
-    "<s>",
-    "</s>",
-    "<image>",
-    "USER:",
-    "ASSISTANT:",
-    "How",
-    "would",
-    "you",
-    "rate",
-    "the",
-    "aesthetics",
-    "of",
-    "this",
-    "image?",
-    "The",
-    "image",
-    "is",
-    *LEVELS,
-]
-CHAT_TEMPLATE = (
-    "{% for m in messages %}{{ m['role'].upper() }}: {% for c in m['content'] %}"
-    "{% if c['type'] == 'image' %}<image> {% else %}{{ c['text'] }} {% endif %}{% endfor %}{% endfor %}"
-    "{% if add_generation_prompt %}ASSISTANT:{% endif %}"
-)
-
-
-@pytest.fixture(scope="module")
-def tiny_llava(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A random-init Llava (CLIP vision tower, Llama text model), word-level tokenizer, saved to disk."""
-    from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import (
-        CLIPImageProcessorPil,
-        CLIPVisionConfig,
-        LlamaConfig,
-        LlavaConfig,
-        LlavaForConditionalGeneration,
-        LlavaProcessor,
-        PreTrainedTokenizerFast,
-    )
-
-    vocab = {word: index for index, word in enumerate(WORDS)}
-    backend = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
-    backend.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=backend,
-        unk_token="<unk>",
-        pad_token="<pad>",
-        bos_token="<s>",
-        eos_token="</s>",
-        extra_special_tokens={"image_token": "<image>"},
-    )
-    torch.manual_seed(0)
-    config = LlavaConfig(
-        vision_config=CLIPVisionConfig(
-            hidden_size=16,
-            intermediate_size=32,
-            num_hidden_layers=1,
-            num_attention_heads=2,
-            image_size=32,
-            patch_size=8,
-            projection_dim=16,
-        ),
-        text_config=LlamaConfig(
-            vocab_size=len(WORDS),
-            hidden_size=16,
-            intermediate_size=32,
-            num_hidden_layers=1,
-            num_attention_heads=2,
-            num_key_value_heads=2,
-            max_position_embeddings=128,
-        ),
-        image_token_index=vocab["<image>"],
-        vision_feature_select_strategy="default",
-    )
-    processor = LlavaProcessor(
-        image_processor=CLIPImageProcessorPil(
-            size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}
-        ),
-        tokenizer=tokenizer,
-        patch_size=8,
-        num_additional_image_tokens=1,
-        vision_feature_select_strategy="default",
-        chat_template=CHAT_TEMPLATE,
-    )
-    folder = tmp_path_factory.mktemp("tiny-llava")
-    LlavaForConditionalGeneration(config).save_pretrained(folder)
-    processor.save_pretrained(folder)
-    return folder
-
 
 def test_expected_level_is_the_softmax_over_level_tokens_only() -> None:
     logits = torch.full((30,), 50.0)  # huge logits elsewhere in the vocabulary must not matter
@@ -117,10 +25,10 @@ def test_expected_level_is_the_softmax_over_level_tokens_only() -> None:
     assert expected == pytest.approx(float(manual @ np.array(LEVEL_SCORES)), abs=1e-5)
 
 
-def test_tiny_llava_scores_through_the_public_api(tiny_llava: Path) -> None:
-    spec = f"hf:{tiny_llava}"
+def test_tiny_llava_scores_through_the_public_api(tiny_llava_dir: Path) -> None:
+    spec = f"hf:{tiny_llava_dir}"
     scorer = vlm_scorer(spec)
-    assert scorer.token_ids == [WORDS.index(word) for word in LEVELS]
+    assert scorer.token_ids == scorer.vlm.tokenizer.convert_tokens_to_ids(list(LEVELS))
     assert scorer.prompt().endswith("ASSISTANT: The aesthetics of the image is")
     image = Image.new("RGB", (64, 48), (200, 120, 40))
     result = score_image(image, vlm=spec)
@@ -155,6 +63,6 @@ def test_models_that_are_not_on_disk_fail_at_once(tmp_path: Path) -> None:
         score_image(image, vlm=f"artimuse:{tmp_path / 'missing' / 'checkpoint'}")
 
 
-def test_artimuse_needs_its_own_model_code(tiny_llava: Path) -> None:
+def test_artimuse_needs_its_own_model_code(tiny_llava_dir: Path) -> None:
     with pytest.raises(ModelNotFoundError, match="ArtiMuse's own model code"):
-        score_image(Image.new("RGB", (32, 32)), vlm=f"artimuse:{tiny_llava}")
+        score_image(Image.new("RGB", (32, 32)), vlm=f"artimuse:{tiny_llava_dir}")

@@ -105,11 +105,12 @@ def assemble(parts: Scoring) -> AestheticResult:
     if parts.head is not None and parts.global_vector is not None:
         distribution, head_info = _head_prediction(parts, dimensions, sources)
     elif parts.vlm is not None:
-        distribution, backend = parts.vlm.distribution, parts.vlm.backend
-        notes.append(
-            f"Total and distribution from {backend} ({parts.vlm.method}); the dimension scores are "
-            "uncalibrated rules over the measurements."
-        )
+        distribution, backend, head_info = parts.vlm.distribution, parts.vlm.backend, parts.vlm.head
+        for key, value in parts.vlm.dimensions.items():
+            dimensions[key], sources[key] = value, backend
+        rest = "the other dimension scores are" if parts.vlm.dimensions else "the dimension scores are"
+        notes.append(f"Total and distribution from {backend} ({parts.vlm.method}); {rest} uncalibrated rules "
+                     "over the measurements.")
     else:
         present = [v for v in dimensions.values() if v is not None]
         distribution = distribution_around(weighted_mean(dimensions), 1.0 + float(np.std(present)) / 25)

@@ -4,6 +4,9 @@
   prompt asks "How would you rate the aesthetics of this image?" and the answer is primed with "The
   aesthetics of the image is"; the softmax over the next-token logits of the five level words
   (excellent, good, fair, poor, bad) weights their scores 5..1, and the expectation maps to 0–100.
+* ``adapter:<folder>``: a model fine-tuned by ``artscope train vlm --task aesthetics`` (its base model
+  with the LoRA adapter in ``heads/vlm-aesthetics``), asked the questions it was trained on: the total,
+  and each dimension it learned (ArtiMuse's aspects) in the same level words.
 * ``artimuse:<folder>``: an ArtiMuse checkpoint (InternVL-based) through ArtiMuse's own model code,
   which must be installed (its repository's ``src/`` on the path). Its Token-As-Score head gives
   probabilities over the integers 0..100; the total is their expectation.
@@ -17,7 +20,8 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,26 +30,36 @@ from PIL import Image
 
 from artscope.embedders.registry import parse_spec
 from artscope.embedders.torch_common import (
-    image_backend,
     load_pretrained,
     locate_model,
     model_dtype,
     require_transformers,
     resolve_device,
-    to_device,
 )
-from artscope.errors import InvalidInputError, ModelNotFoundError
+from artscope.errors import ModelNotFoundError
 from artscope.registry import Registry
 from artscope.tasks.aesthetics.evaluation import rebin
+from artscope.tasks.aesthetics.result import HeadInfo
+from artscope.vlm.inference import next_token_probabilities
+from artscope.vlm.loading import Vlm, cached_vlm, trusted_code
+from artscope.vlm.prompting import (
+    ANSWER_PREFIX,
+    LEVEL_SCORES,
+    LEVELS,
+    QUESTION,
+    expected_level,
+    level_token_ids,
+    prompt,
+)
+from artscope.vlm.store import LevelPrompt, LevelScoring, adapter_stamp
 
 log = logging.getLogger(__name__)
 
-LEVELS: tuple[str, ...] = ("excellent", "good", "fair", "poor", "bad")
-LEVEL_SCORES: tuple[float, ...] = (5.0, 4.0, 3.0, 2.0, 1.0)
-QUESTION = "How would you rate the aesthetics of this image?"
-ANSWER_PREFIX = "The aesthetics of the image is"
 ARTIMUSE_SIZE = 448
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+Q_ALIGN = LevelScoring(total=LevelPrompt(question=QUESTION, answer_prefix=ANSWER_PREFIX), levels=list(LEVELS),
+                       level_scores=list(LEVEL_SCORES), scale=(1.0, 5.0))
+"""Q-Align's question, answer opening and level words, as an untrained model is asked."""
 
 
 @dataclass
@@ -59,44 +73,10 @@ class VlmScore:
     distribution: list[float]
     """Over the scores 1..10."""
     level_probabilities: dict[str, float]
-
-
-def expected_level(
-    logits: torch.Tensor, token_ids: Sequence[int], scores: Sequence[float]
-) -> tuple[np.ndarray, float]:
-    """Softmax over the logits of the level tokens only, and the expected score (Q-Align, ArtiMuse)."""
-    probabilities = torch.softmax(logits[list(token_ids)].float(), dim=-1)
-    return probabilities.numpy().astype(np.float64), float(
-        probabilities @ torch.tensor(scores, dtype=torch.float32)
-    )
-
-
-def level_token_ids(tokenizer: Any, words: Sequence[str] = LEVELS) -> list[int]:
-    """The token that starts each level word where it follows "is " in the answer.
-
-    Tried with a leading space first (BPE vocabularies spell " good" as one token), then bare; leading
-    tokens that decode to nothing but whitespace (a lone SentencePiece "▁") are skipped.
-    """
-    ids = []
-    for word in words:
-        chosen = None
-        for variant in (" " + word, word):
-            encoded = [
-                i
-                for i in tokenizer.encode(variant, add_special_tokens=False)
-                if tokenizer.decode([i]).strip()
-            ]
-            if encoded and tokenizer.decode([encoded[0]]).strip() == word:
-                chosen = encoded[0]
-                break
-            chosen = chosen if chosen is not None else (encoded[0] if encoded else None)
-        if chosen is None or chosen == getattr(tokenizer, "unk_token_id", None):
-            raise InvalidInputError(
-                f"The model's tokenizer cannot spell the level word {word!r}; "
-                "Q-Align-style scoring needs a vocabulary that has it."
-            )
-        ids.append(int(chosen))
-    return ids
+    dimensions: dict[str, float] = field(default_factory=dict)
+    """0–100, for the dimensions a fine-tuned adapter learned."""
+    head: HeadInfo | None = None
+    """The fine-tuned adapter, when the model was fitted to human scores."""
 
 
 def _result(
@@ -118,37 +98,38 @@ def _result(
     )
 
 
-class QAlignScorer:
-    """Level-word scoring with a transformers image-text-to-text model."""
+class LevelScorer:
+    """Level-word scoring with a transformers image-text-to-text model, untrained (``hf:``, Q-Align's
+    prompt) or fine-tuned (``adapter:``, the prompts it learned)."""
 
     def __init__(self, spec: str, arg: str, device: str | None = None) -> None:
-        folder = locate_model(spec, arg)
-        require_transformers(spec, "hf")
-        from transformers import AutoModelForImageTextToText, AutoProcessor
+        self.vlm: Vlm = cached_vlm(spec, device)
+        self.spec = spec
+        adapter = self.vlm.adapter
+        self.scoring = adapter.scoring if adapter is not None and adapter.scoring is not None else Q_ALIGN
+        self.token_ids = level_token_ids(self.vlm.tokenizer, self.scoring.levels)
+        self.head = None if adapter is None else HeadInfo(
+            name=f"{adapter.kind}@{adapter.version}", data_source=str(adapter.data.get("source", "")),
+            trained_at=adapter.created_at, dimensions=list(self.scoring.dimensions))
 
-        self.spec, self.device = spec, resolve_device(device)
-        self.dtype = model_dtype(self.device)
-        self.processor = load_pretrained(AutoProcessor.from_pretrained, folder, spec, backend=image_backend())
-        model = load_pretrained(AutoModelForImageTextToText.from_pretrained, folder, spec, dtype=self.dtype)
-        self.model = model.to(self.device).eval()
-        self.token_ids = level_token_ids(self.processor.tokenizer)
-
-    def prompt(self) -> str:
+    def prompt(self, question: LevelPrompt | None = None) -> str:
         """The chat-formatted question and the answer's opening words (USER/ASSISTANT if no template)."""
-        if getattr(self.processor, "chat_template", None):
-            messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": QUESTION}]}]
-            opening = self.processor.apply_chat_template(messages, add_generation_prompt=True)
-            return opening + ("" if opening[-1:].isspace() else " ") + ANSWER_PREFIX
-        image_token = getattr(self.processor, "image_token", "<image>")
-        return f"USER: {image_token}\n{QUESTION}\nASSISTANT: {ANSWER_PREFIX}"
+        question = question or self.scoring.total
+        return prompt(self.vlm.processor, question.question) + question.answer_prefix
 
     def score(self, image: Image.Image) -> VlmScore:
-        """One forward pass; the level words' probabilities at the answer's next token."""
-        inputs = self.processor(images=image, text=self.prompt(), return_tensors="pt")
-        with torch.inference_mode():
-            logits = self.model(**to_device(inputs, self.device, self.dtype)).logits[0, -1]
-        probabilities, _ = expected_level(logits.cpu(), self.token_ids, LEVEL_SCORES)
-        return _result(self.spec, "Q-Align level words", probabilities, LEVEL_SCORES, (1.0, 5.0), LEVELS)
+        """One forward pass per question; the level words' probabilities at the answer's next token."""
+        asked = [self.scoring.total, *self.scoring.dimensions.values()]
+        probabilities = next_token_probabilities(self.vlm, [image.convert("RGB")] * len(asked),
+                                                 [q.question for q in asked], [q.answer_prefix for q in asked],
+                                                 self.token_ids)
+        scores, (low, high) = np.asarray(self.scoring.level_scores), self.scoring.scale
+        result = _result(self.spec, "Q-Align level words", probabilities[0], scores, (low, high),
+                         self.scoring.levels)
+        result.dimensions = {key: round(100 * (float(p @ scores) - low) / (high - low), 2)
+                             for key, p in zip(self.scoring.dimensions, probabilities[1:], strict=True)}
+        result.head = self.head
+        return result
 
 
 def artimuse_pixels(image: Image.Image) -> torch.Tensor:
@@ -188,7 +169,7 @@ class ArtiMuseScorer:
         )
         self.model = model.eval().to(self.device)
         self.tokenizer = load_pretrained(
-            AutoTokenizer.from_pretrained, folder, spec, trust_remote_code=True, use_fast=False
+            AutoTokenizer.from_pretrained, folder, spec, trust_remote_code=trusted_code(folder, spec), use_fast=False
         )
         self.token_ids = [self.tokenizer.convert_tokens_to_ids(t) for t in AESTHETICS_TOKEN_LIST]
 
@@ -223,15 +204,23 @@ class ArtiMuseScorer:
 
 
 vlm_backends: Registry[Callable[..., Any]] = Registry("aesthetics VLM backend")
-vlm_backends.register("hf")(QAlignScorer)
+vlm_backends.register("hf")(LevelScorer)
+vlm_backends.register("adapter")(LevelScorer)
 vlm_backends.register("artimuse")(ArtiMuseScorer)
 
 
-@functools.lru_cache(maxsize=2)
-def vlm_scorer(spec: str, device: str | None = None) -> QAlignScorer | ArtiMuseScorer:
-    """The scorer a spec names (``hf:ID_OR_FOLDER`` or ``artimuse:FOLDER``), loaded once per process."""
+def vlm_scorer(spec: str, device: str | None = None) -> LevelScorer | ArtiMuseScorer:
+    """The scorer a spec names (``hf:ID_OR_FOLDER``, ``adapter:FOLDER`` or ``artimuse:FOLDER``), loaded
+    once per process (and again when an adapter has been retrained since)."""
     backend, arg = parse_spec(spec)
-    return vlm_backends.get(backend)(f"{backend}:{arg}", arg, device)
+    stamp = adapter_stamp(Path(arg).expanduser()) if backend == "adapter" else None
+    return _scorer(f"{backend}:{arg}", device, stamp)
+
+
+@functools.lru_cache(maxsize=2)
+def _scorer(spec: str, device: str | None, stamp: int | None) -> LevelScorer | ArtiMuseScorer:
+    backend, arg = parse_spec(spec)
+    return vlm_backends.get(backend)(spec, arg, device)
 
 
 def score_with_vlm(spec: str, image: Image.Image) -> VlmScore:

@@ -22,6 +22,7 @@ from artscope.tasks.ask.context import AskContext, field_text, find_mentioned, i
 from artscope.tasks.ask.llm_answerer import DEFAULT_MAX_STEPS, answer_with_llm
 from artscope.tasks.ask.model_free import answer_model_free
 from artscope.tasks.ask.types import NOT_IN_RECORDS, Answer, AskEvent, Citation, Flag, QuestionKind, Step
+from artscope.tasks.ask.vlm_answerer import answer_with_vlm
 from artscope.types import ArtworkRecord
 
 if TYPE_CHECKING:
@@ -97,19 +98,19 @@ def _client(llm: LLMChoice) -> tuple[ChatClient | None, bool]:
 
 def iter_ask(collection: Collection, question: str, image: Any = None, artwork_id: str | None = None,
              llm: LLMChoice = "auto", max_steps: int = DEFAULT_MAX_STEPS, send_image: bool = True,
-             stream_text: bool = True) -> Iterator[AskEvent]:
+             stream_text: bool = True, vlm: str | None = None) -> Iterator[AskEvent]:
     """The answer as events: each step as it is taken, provisional text as a model writes it, then the
     final ``answer`` event (the only one whose text has been checked). Input errors raise before the
     first event."""
     if not 1 <= max_steps <= 20:
         raise InvalidInputError(f"max_steps must be between 1 and 20, not {max_steps}.")
     ctx = prepare(collection, question, image=image, artwork_id=artwork_id)
-    client, owned = _client(llm)
+    client, owned = (None, False) if vlm is not None else _client(llm)
     yield from (AskEvent(type="step", step=step) for step in ctx.steps)
     try:
         if client is None:
             known = len(ctx.steps)
-            answer = answer_model_free(ctx)
+            answer = answer_with_vlm(ctx, vlm) if vlm is not None else answer_model_free(ctx)
             yield from (AskEvent(type="step", step=step) for step in answer.steps[known:])
             yield AskEvent(type="answer", answer=answer)
         else:
@@ -121,16 +122,18 @@ def iter_ask(collection: Collection, question: str, image: Any = None, artwork_i
 
 
 def ask(collection: Collection, question: str, image: Any = None, artwork_id: str | None = None,
-        llm: LLMChoice = "auto", max_steps: int = DEFAULT_MAX_STEPS, send_image: bool = True) -> Answer:
+        llm: LLMChoice = "auto", max_steps: int = DEFAULT_MAX_STEPS, send_image: bool = True,
+        vlm: str | None = None) -> Answer:
     """Answer a question about the collection, citing record fields and passages.
 
     ``image``: a path, URL, bytes or PIL image; the artwork it shows is identified by image search.
     ``artwork_id``: the artwork the question is about. ``llm``: a ``ChatClient``, ``"auto"`` (the one
     ``ARTSCOPE_LLM_*`` configures, if any) or None (model-free). ``send_image``: show the image to the
-    language model (turn off for text-only models).
+    language model (turn off for text-only models). ``vlm``: a vision-language model answers instead
+    (``adapter:DIR`` fine-tuned by ``artscope train vlm --task qa``, or ``hf:ID``), checked against the records.
     """
     events = iter_ask(collection, question, image=image, artwork_id=artwork_id, llm=llm, max_steps=max_steps,
-                      send_image=send_image, stream_text=False)
+                      send_image=send_image, stream_text=False, vlm=vlm)
     with contextlib.closing(events):  # closing runs iter_ask's clean-up (the client it opened) now
         return next(event.answer for event in events if event.answer is not None)
 
