@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     token_file: str | None = None
     max_upload_bytes: int = 20_000_000
     request_timeout_s: float = 120.0
+    tile_cache_bytes: int = 2_000_000_000
+    """Disk space the IIIF image service may fill with rendered tiles (``tiles/`` in the collection); 0: none."""
 
     @field_validator("fetch_allow", mode="before")
     @classmethod

@@ -236,6 +236,12 @@ class Catalog:
         for row in self.conn.execute("SELECT id, extra FROM artworks WHERE instr(extra, ?) > 0", (fragment,)):
             yield row[0], row[1]
 
+    def page(self, offset: int, limit: int) -> list[ArtworkRecord]:
+        """Records ``offset`` to ``offset + limit - 1`` in the order they were added."""
+        rows = self.conn.execute("SELECT * FROM artworks ORDER BY rowid LIMIT ? OFFSET ?", (limit, offset)).fetchall()
+        views = self._views([r["rowid"] for r in rows])
+        return [self._record(r, views[r["rowid"]]) for r in rows]
+
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM artworks").fetchone()[0])
 

@@ -25,7 +25,7 @@ from artscope.server.config import ServerConfig
 from artscope.server.errors import install_error_handlers
 from artscope.server.jobs import JobRunner
 from artscope.server.limits import BodyLimitMiddleware, HeavyWork
-from artscope.server.routes import artworks, jobs, meta, search, tasks
+from artscope.server.routes import artworks, iiif, jobs, meta, search, tasks
 from artscope.server.state import ServerState
 from artscope.server.uploads import UploadStore
 
@@ -82,6 +82,7 @@ def create_app(collection_path: str | Path, config: ServerConfig | None = None) 
     install_error_handlers(app)
     for router in (meta.router, search.router, artworks.router, tasks.router, jobs.router):
         app.include_router(router)
+    app.include_router(iiif.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
 
     @app.get("/", include_in_schema=False)
