@@ -186,6 +186,7 @@ def test_phone_width_keyboard_and_analysis(browser, base_url: str, shots: Path,
     page.keyboard.press("Enter")
     expect(page.locator("#artwork-title")).to_be_focused()
     stage = page.locator(".zoom-stage")
+    expect(stage).to_have_attribute("data-tiles", re.compile(r"^\d+$"))  # the viewer is up
     stage.focus()
     page.keyboard.press("+")
     expect(page.locator(".zoom-level")).to_have_text("125%")

@@ -148,6 +148,12 @@ function passagesList(passages) {
     p.source ? h('p', { class: 'note' }, `Source: ${p.source}`) : null)));
 }
 
+// The stored image's IIIF tiles; an image only its source has is shown as one picture.
+function tileSource(view) {
+  const stored = view.content_hash && view.uri.startsWith('/api/images/');
+  return stored ? `/iiif/3/${view.content_hash}/info.json` : { url: fullUrl(view.id) };
+}
+
 export async function showArtwork(id, container) {
   container.replaceChildren(h('p', { class: 'loading' }, 'Loading…'));
   let detail;
@@ -161,7 +167,7 @@ export async function showArtwork(id, container) {
   const title = record.title || record.id;
   const views = record.views.filter((v) => v.id != null);
   const viewer = h('div', { class: 'viewer' },
-    views.length ? zoomableImage(fullUrl(views[0].id), title) : h('p', { class: 'note' }, 'No image.'));
+    views.length ? zoomableImage(tileSource(views[0]), title) : h('p', { class: 'note' }, 'No image.'));
   container.replaceChildren(
     h('nav', { class: 'crumbs' }, h('a', { href: '#/', class: 'back' }, '← Back to results'),
       h('button', { type: 'button', class: 'button secondary', onclick: () => searchLike(record.id, title) },

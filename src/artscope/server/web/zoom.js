@@ -1,80 +1,81 @@
-// A zoomable image: wheel or buttons to zoom, drag to pan, and the keyboard (+, -, 0, arrows) when the
-// viewer has focus. The transform is set through the CSSOM (allowed by the page's CSP).
+// A deep-zoom viewer: OpenSeadragon (vendored, loaded on first use) over the IIIF Image API tiles of the
+// stored image, so the picture stays sharp at any zoom. Wheel, double click or the buttons to zoom, drag
+// to move; with the keyboard, focus the image and use +, -, the arrow keys and 0 to reset.
 
 import { h } from './api.js';
 
-const MIN = 1;
-const MAX = 8;
 const STEP = 1.25;
+const MAX_FIT = 8;
+const PAN = 0.1; // of the visible width or height per arrow key
+const SCRIPT = '/static/vendor/openseadragon/openseadragon.min.js';
+let loading = null;
 
-export function zoomableImage(src, alt) {
-  const img = h('img', { src, alt, draggable: 'false', class: 'zoom-image' });
+function loadViewer() {
+  if (window.OpenSeadragon) return Promise.resolve(window.OpenSeadragon);
+  loading = loading || new Promise((resolve, reject) => {
+    const script = h('script', { src: SCRIPT });
+    script.addEventListener('load', () => resolve(window.OpenSeadragon));
+    script.addEventListener('error', () => { loading = null; reject(new Error('The image viewer could not load.')); });
+    document.head.append(script);
+  });
+  return loading;
+}
+
+// source: a IIIF info.json URL, or {url} of a plain image (an image only its source has)
+export function zoomableImage(source, alt) {
   const stage = h('div', {
-    class: 'zoom-stage', tabindex: '0', role: 'group',
+    class: 'zoom-stage', tabindex: '0', role: 'img',
     'aria-label': `${alt}. Zoom with + and -, move with the arrow keys, 0 to reset.`,
-  }, img);
-  const state = { scale: 1, x: 0, y: 0 };
-
-  const apply = () => {
-    const w = stage.clientWidth;
-    const hgt = stage.clientHeight;
-    // keep the image covering the stage: no panning past its edges
-    state.x = Math.min(0, Math.max(w - w * state.scale, state.x));
-    state.y = Math.min(0, Math.max(hgt - hgt * state.scale, state.y));
-    img.style.transform = `translate(${state.x}px, ${state.y}px) scale(${state.scale})`;
-    stage.classList.toggle('zoomed', state.scale > 1);
-    level.textContent = `${Math.round(state.scale * 100)}%`;
+  });
+  const level = h('span', { class: 'zoom-level', 'aria-live': 'polite' }, '100%');
+  let viewer = null;
+  const zoomBy = (factor) => {
+    if (!viewer) return;
+    viewer.viewport.zoomBy(factor);
+    viewer.viewport.applyConstraints();
   };
-  const zoomAt = (factor, cx = stage.clientWidth / 2, cy = stage.clientHeight / 2) => {
-    const next = Math.min(MAX, Math.max(MIN, state.scale * factor));
-    state.x = cx - ((cx - state.x) * next) / state.scale;
-    state.y = cy - ((cy - state.y) * next) / state.scale;
-    state.scale = next;
-    apply();
-  };
-  const reset = () => { Object.assign(state, { scale: 1, x: 0, y: 0 }); apply(); };
-
-  stage.addEventListener('wheel', (event) => {
-    event.preventDefault();
-    const rect = stage.getBoundingClientRect();
-    zoomAt(event.deltaY < 0 ? STEP : 1 / STEP, event.clientX - rect.left, event.clientY - rect.top);
-  }, { passive: false });
-  let drag = null;
-  stage.addEventListener('pointerdown', (event) => {
-    drag = { x: event.clientX - state.x, y: event.clientY - state.y };
-    stage.setPointerCapture(event.pointerId);
-  });
-  stage.addEventListener('pointermove', (event) => {
-    if (!drag) return;
-    state.x = event.clientX - drag.x;
-    state.y = event.clientY - drag.y;
-    apply();
-  });
-  stage.addEventListener('pointerup', () => { drag = null; });
-  stage.addEventListener('dblclick', (event) => {
-    const rect = stage.getBoundingClientRect();
-    zoomAt(2, event.clientX - rect.left, event.clientY - rect.top);
-  });
+  const reset = () => viewer && viewer.viewport.goHome();
   stage.addEventListener('keydown', (event) => {
-    const pan = 40;
-    const moves = { ArrowLeft: [pan, 0], ArrowRight: [-pan, 0], ArrowUp: [0, pan], ArrowDown: [0, -pan] };
-    if (event.key === '+' || event.key === '=') zoomAt(STEP);
-    else if (event.key === '-') zoomAt(1 / STEP);
+    if (!viewer) return;
+    const moves = { ArrowLeft: [-PAN, 0], ArrowRight: [PAN, 0], ArrowUp: [0, -PAN], ArrowDown: [0, PAN] };
+    if (event.key === '+' || event.key === '=') zoomBy(STEP);
+    else if (event.key === '-') zoomBy(1 / STEP);
     else if (event.key === '0') reset();
     else if (moves[event.key]) {
-      state.x += moves[event.key][0];
-      state.y += moves[event.key][1];
-      apply();
+      const bounds = viewer.viewport.getBounds();
+      const [dx, dy] = moves[event.key];
+      viewer.viewport.panBy(new window.OpenSeadragon.Point(dx * bounds.width, dy * bounds.height));
+      viewer.viewport.applyConstraints();
     } else return;
     event.preventDefault();
   });
+  // created once the stage is on the page (OpenSeadragon measures it)
+  requestAnimationFrame(() => loadViewer().then((OpenSeadragon) => {
+    if (!stage.isConnected) return;
+    viewer = OpenSeadragon({
+      element: stage,
+      tileSources: typeof source === 'string' ? source : { type: 'image', url: source.url },
+      drawer: 'canvas', showNavigationControl: false, keyboardNavEnabled: false, tabIndex: '',
+      zoomPerScroll: STEP, zoomPerClick: 2, maxZoomPixelRatio: Infinity, visibilityRatio: 1,
+      constrainDuringPan: true, animationTime: 0.4, immediateRender: false,
+      gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true },
+    });
+    viewer.addHandler('open', () => { // as far as 8 x the fitted view, or 2 screen pixels an image pixel
+      const native = viewer.world.getItemAt(0).imageToViewportZoom(1);
+      viewer.viewport.maxZoomLevel = Math.max(viewer.viewport.getHomeZoom() * MAX_FIT, native * 2);
+    });
+    viewer.addHandler('zoom', () => {
+      const ratio = viewer.viewport.getZoom() / viewer.viewport.getHomeZoom();
+      level.textContent = `${Math.round(ratio * 100)}%`;
+      stage.classList.toggle('zoomed', ratio > 1.001);
+    });
+    viewer.addHandler('tile-loaded', () => { stage.dataset.tiles = String(Number(stage.dataset.tiles || 0) + 1); });
+  }).catch((error) => stage.replaceChildren(h('p', { class: 'error' }, error.message))));
 
-  const level = h('span', { class: 'zoom-level', 'aria-live': 'polite' }, '100%');
   const controls = h('div', { class: 'zoom-controls' },
-    h('button', { type: 'button', class: 'button secondary', 'aria-label': 'Zoom in',
-      onclick: () => zoomAt(STEP) }, '+'),
+    h('button', { type: 'button', class: 'button secondary', 'aria-label': 'Zoom in', onclick: () => zoomBy(STEP) }, '+'),
     h('button', { type: 'button', class: 'button secondary', 'aria-label': 'Zoom out',
-      onclick: () => zoomAt(1 / STEP) }, '−'),
+      onclick: () => zoomBy(1 / STEP) }, '−'),
     h('button', { type: 'button', class: 'button secondary', onclick: reset }, 'Reset'),
     level);
   return h('div', { class: 'zoom' }, stage, controls);
