@@ -31,7 +31,8 @@ _IDENTIFIER = PathParam(description="The image's identifier (as a manifest gives
 _REGION = "full, square, x,y,w,h or pct:x,y,w,h"
 _SIZE = "max, w,, ,h, pct:n, w,h or !w,h (^ in front to upscale)"
 _ROTATION = "degrees clockwise, 0-360 (! in front to mirror first)"
-_QUALITY_FORMAT = "{default|color|gray|bitonal}.{jpg|png|webp}"
+_QUALITY = "default, color, gray or bitonal"
+_FORMAT = "jpg, png or webp"
 _create_lock = threading.Lock()
 
 
@@ -148,7 +149,7 @@ def iiif_image_info(request: Request, identifier: str = _IDENTIFIER, state: Serv
     return _answer(images.info(image, urls_for(request)), image_api.MEDIA_TYPE, state, max_age=86400)
 
 
-@router.get("/3/{identifier}/{region}/{size}/{rotation}/{quality_format}", summary="An IIIF Image API request",
+@router.get("/3/{identifier}/{region}/{size}/{rotation}/{quality}.{format}", summary="An IIIF Image API request",
             response_class=Response, responses={
                 **error_responses(400, 504),
                 200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}, "description": "The image"}})
@@ -156,11 +157,12 @@ async def iiif_image(identifier: str = _IDENTIFIER,
                      region: str = PathParam(max_length=100, description=_REGION),
                      size: str = PathParam(max_length=100, description=_SIZE),
                      rotation: str = PathParam(max_length=20, description=_ROTATION),
-                     quality_format: str = PathParam(max_length=20, description=_QUALITY_FORMAT),
+                     quality: str = PathParam(max_length=20, description=_QUALITY),
+                     format: str = PathParam(max_length=10, description=_FORMAT),
                      state: ServerState = Depends(get_state), images: ImageService = Depends(get_images)) -> Response:
     """A region of the image at a size, turned, in a quality and format; rendered tiles are kept on disk."""
     image = await state.heavy.run(images.find, identifier)
-    data, media_type = await state.heavy.run(images.image, image, region, size, rotation, quality_format)
+    data, media_type = await state.heavy.run(images.image, image, region, size, rotation, f"{quality}.{format}")
     headers = {"Cache-Control": "public, max-age=86400"}
     if state.config.public_reads:
         headers["Access-Control-Allow-Origin"] = "*"
