@@ -347,6 +347,15 @@ class Catalog:
         return [(r[0], r[1], r[2]) for r in self.conn.execute(
             "SELECT id, revision, artwork_id FROM passages WHERE id >= ? AND id < ? ORDER BY rowid", (prefix, end))]
 
+    def missing_images_shown(self, prefix: str) -> list[str]:
+        """File names of the images that passages whose id starts with ``prefix`` show and that could
+        not be read."""
+        end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT i.file FROM passages p JOIN passage_image_links l ON l.passage_rowid = p.rowid "
+            "JOIN passage_images i ON i.rowid = l.image_rowid WHERE p.id >= ? AND p.id < ? AND i.state = 'missing'",
+            (prefix, end))]
+
     # -- images of passages -------------------------------------------------------------------
     def pending_passage_images(self, limit: int = 256) -> list[tuple[int, str, str, str | None]]:
         """(image rowid, file name, where to read it, where it is published) of passage images not yet

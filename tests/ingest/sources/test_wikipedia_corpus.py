@@ -126,6 +126,13 @@ def test_passage_images_from_a_folder_are_embedded_and_found_by_image(tmp_path: 
         assert top.passage.id == "enwiki:580:0" and "passage_image" in [s.name for s in top.signals]
         colosseum = collection.passages(image=str(sample_collection_dir / "images" / "colosseum.jpg"), limit=5)
         assert {h.passage.id for h in colosseum.hits[:5]} == {f"enwiki:580:{i}" for i in range(1, 6)}  # Galileo's
+        # a later run with the missing file in the folder embeds it; the unchanged page beside it is skipped
+        (folder / "Br_Guy_in_Lab.jpg").write_bytes((sample_collection_dir / "images" / "petra.jpg").read_bytes())
+        again = collection.ingest([str(EXCERPT)], options=options)
+        assert _states(collection)["Br Guy in Lab.jpg"] == "indexed" and collection.index.count(PASSAGE_IMAGES) == 3
+        keys = [r[0] for r in collection.catalog.conn.execute("SELECT item_key FROM job_items WHERE job_id = ?",
+                                                              (again.job_id,))]
+        assert [key.split("#", 1)[1] for key in keys] == ["580 Astronomer"]
 
 
 def test_images_are_fetched_from_commons_or_its_stand_in(tmp_path: Path, http_root: tuple[Path, str],

@@ -228,9 +228,10 @@ class WikipediaSource(BaseSource):
 
     def _item(self, page: DumpPage, categories: list[str]) -> SourceItem | None:
         artwork_id = self.links.artwork_for(page) if self.links else None
-        stored = self.collection.catalog.passages_with_prefix(f"{self.site.dbname}:{page.id}:") \
-            if self.collection else []
-        if stored and all(revision == page.revision and linked == artwork_id for _, revision, linked in stored):
+        prefix = f"{self.site.dbname}:{page.id}:"
+        stored = self.collection.catalog.passages_with_prefix(prefix) if self.collection else []
+        if stored and all(revision == page.revision and linked == artwork_id for _, revision, linked in stored) \
+                and not self._newly_found_images(prefix):
             self.progress.unchanged += 1
             return None
         passages = page_passages(page, self.site, categories, artwork_id, self.local_images)
@@ -241,6 +242,12 @@ class WikipediaSource(BaseSource):
             return None
         self.progress.passages += len(passages)
         return SourceItem(key=f"{page.id} {page.title}", passages=passages)
+
+    def _newly_found_images(self, prefix: str) -> bool:
+        """Whether the folder of images holds one that this page's passages show and that was missing."""
+        if self.local_images is None or self.collection is None:
+            return False
+        return any(file in self.local_images for file in self.collection.catalog.missing_images_shown(prefix))
 
     def _not_found(self, found: set[str]) -> Iterator[SourceItem]:
         """One error naming what was asked for and not found (a category no page is in, unknown titles)."""
