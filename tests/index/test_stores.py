@@ -105,4 +105,14 @@ def test_unknown_filter_field_is_an_error() -> None:
         check_filters({"colour": "red"}, {"artist", "year"})
     with pytest.raises(InvalidInputError, match="needs 'gte' or 'lte'"):
         check_filters({"year": {}}, {"year"})
-    assert check_filters({"year": {"gte": 1800}}, {"year"})["year"] == Range(gte=1800)
+    assert check_filters({"artist": "A"}, {"artist", "year"}) == {"artist": "A"}
+
+
+def test_a_year_range_keeps_works_whose_dates_overlap_it() -> None:
+    fields = {"year", "year_end"}
+    assert check_filters({"year": {"gte": 1888, "lte": 1889}}, fields) == {
+        "year": Range(lte=1889), "year_end": Range(gte=1888)}
+    assert check_filters({"year": {"gte": 1800}}, fields) == {"year_end": Range(gte=1800)}
+    assert check_filters({"year": {"lte": 1800}}, fields) == {"year": Range(lte=1800)}
+    assert check_filters({"year": {"gte": 1800}, "year_end": {"gte": 1850, "lte": 1900}}, fields) == {
+        "year_end": Range(gte=1850, lte=1900)}

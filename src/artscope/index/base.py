@@ -113,7 +113,8 @@ class VectorStore(ABC):
 
 
 def check_filters(filters: Filters | None, known_fields: set[str]) -> Filters:
-    """Validate a filter dict before it reaches a store: unknown fields are an error, not a no-op."""
+    """Validate a filter dict before it reaches a store: unknown fields are an error, not a no-op. A
+    ``year`` range keeps the works whose dates overlap it (see ``overlapping_years``)."""
     if not filters:
         return {}
     clean: Filters = {}
@@ -127,4 +128,22 @@ def check_filters(filters: Filters | None, known_fields: set[str]) -> Filters:
         if isinstance(value, Range) and value.gte is None and value.lte is None:
             raise InvalidInputError(f"The range filter on {key!r} needs 'gte' or 'lte'.")
         clean[key] = value
-    return clean
+    return overlapping_years(clean)
+
+
+def overlapping_years(filters: Filters) -> Filters:
+    """``year`` ranges match works whose span overlaps them: a work dated "1887-8" (``year`` 1887,
+    ``year_end`` 1888) is found by 1888-1889. So the range's end bounds where a work starts (``year``)
+    and its start bounds where it ends (``year_end``)."""
+    wanted = filters.get("year")
+    if not isinstance(wanted, Range) or wanted.gte is None:
+        return filters
+    out = {key: value for key, value in filters.items() if key != "year"}
+    if wanted.lte is not None:
+        out["year"] = Range(lte=wanted.lte)
+    end = out.get("year_end")
+    if isinstance(end, Range):  # both bounds on the end: the stricter start
+        out["year_end"] = Range(gte=max(wanted.gte, end.gte if end.gte is not None else wanted.gte), lte=end.lte)
+    else:
+        out["year_end"] = Range(gte=wanted.gte) if end is None else end
+    return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import re
 import warnings
 from pathlib import Path
 
@@ -62,17 +63,19 @@ def content_hash(data: bytes) -> str:
 
 
 def decode_image(data: bytes, max_pixels: int | None = None, draft_size: int | None = None,
-                 name: str = "image") -> Image.Image:
-    """Bytes -> 8-bit RGB, upright. ``draft_size`` lets JPEG decode at a reduced scale (fast)."""
+                 name: str = "The file") -> Image.Image:
+    """Bytes -> 8-bit RGB, upright. ``draft_size`` lets JPEG decode at a reduced scale (fast). Images
+    over ``max_pixels`` (``ARTSCOPE_MAX_IMAGE_PIXELS``) are refused before decoding, and the message
+    quotes that cap (Pillow's own bomb limit follows it)."""
     max_pixels = max_pixels or get_settings().max_image_pixels
+    if Image.MAX_IMAGE_PIXELS is not None and max_pixels > Image.MAX_IMAGE_PIXELS:
+        Image.MAX_IMAGE_PIXELS = max_pixels  # artscope's cap decides, also when raised above Pillow's
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             if image.width * image.height > max_pixels:
-                raise ImageLoadError(
-                    f"{name} is {image.width}x{image.height} pixels, over the limit of {max_pixels:,} "
-                    "(raise ARTSCOPE_MAX_IMAGE_PIXELS if you trust it).")
+                raise ImageLoadError(_too_many_pixels(name, f"{image.width} × {image.height} pixels", max_pixels))
             if draft_size and image.format == "JPEG":
                 image.draft("RGB", (draft_size, draft_size))
             image.seek(0)  # animated: first frame
@@ -80,13 +83,21 @@ def decode_image(data: bytes, max_pixels: int | None = None, draft_size: int | N
     except ImageLoadError:
         raise
     except UnidentifiedImageError as exc:
-        raise ImageLoadError(f"{name} is not an image in a format artscope reads "
-                             "(JPEG, PNG, WebP, TIFF, GIF, BMP).") from exc
+        raise ImageLoadError(f"{name} is not an image artscope can open: use a JPEG, PNG, WebP, TIFF, GIF or "
+                             "BMP file.") from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageLoadError(f"{name} is refused as a decompression bomb: {exc}") from exc
+        pixels = re.search(r"\((\d+) pixels\)", str(exc))
+        size = f"{int(pixels.group(1)):,} pixels" if pixels else "larger than that"
+        raise ImageLoadError(_too_many_pixels(name, size, max_pixels)) from exc
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise ImageLoadError(f"{name} is corrupt or truncated: {exc}") from exc
     return to_rgb(image)
+
+
+def _too_many_pixels(name: str, size: str, max_pixels: int) -> str:
+    return (f"{name} is {size}, over the limit of {max_pixels:,} pixels (about {max_pixels / 1e6:.0f} "
+            "megapixels) accepted here. Use a smaller image (where artscope runs, ARTSCOPE_MAX_IMAGE_PIXELS "
+            "sets the limit).")
 
 
 def decode_with_size(data: bytes, draft_size: int | None = None, name: str = "image"
