@@ -16,10 +16,10 @@ import pytest
 
 from artscope.collection import Collection
 from artscope.errors import InvalidInputError
-from artscope.tasks.ask.vlm_training import collection_examples, file_examples, train_qa_vlm
+from artscope.tasks.ask.vlm_training import collection_examples, file_examples
 from artscope.testing import SyntheticArtwork, copy_collection, draw_artwork
 from artscope.vlm.store import read_adapter
-from artscope.vlm.training import TrainOptions
+from artscope.vlm.training import TrainOptions, VlmTrainReport
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -57,15 +57,19 @@ def test_a_museum_style_file_keeps_every_gold_answer(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def trained(_built_synthetic: Path, tmp_path_factory: pytest.TempPathFactory, tiny_llava_dir: Path):
     import torch
+    from typer.testing import CliRunner
 
     import artscope
+    from artscope.cli.main import app
 
     torch.set_num_threads(1)
     path = copy_collection(_built_synthetic, tmp_path_factory.mktemp("qa") / "collection")
+    options = [f"--{name.replace('_', '-')}={value}" for name, value in FAST.model_dump(exclude_defaults=True).items()]
+    result = CliRunner().invoke(app, ["train", "vlm", "-c", str(path), "--base", f"hf:{tiny_llava_dir}", "--task", "qa",
+                                      "--kinds", "creator", "--max-new-tokens", "4", *options, "--json"])
+    assert result.exit_code == 0, result.output
     with artscope.open(path) as collection:
-        report = train_qa_vlm(collection, f"hf:{tiny_llava_dir}", options=FAST, kinds=["creator"],
-                              max_new_tokens=4)
-        yield collection, report
+        yield collection, VlmTrainReport.model_validate_json(result.stdout)
 
 
 def test_the_model_learns_the_artists_from_the_pixels(trained) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+import zlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -108,7 +109,7 @@ def collection_examples(collection: Collection, kinds: Sequence[str] | None = No
             if kind not in wanted:
                 continue
             for number, image in enumerate(images):
-                question = phrasings[(number + len(record.id)) % len(phrasings)]
+                question = phrasings[(number + zlib.crc32(record.id.encode())) % len(phrasings)]
                 examples.append(Example(f"{record.id}:{kind}:{number}", image, question, value, split, kind))
     if not examples:
         raise InvalidInputError(f"No artwork of {collection.path} has both a local image and a record field "
