@@ -32,7 +32,7 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert len(commands) == 2, "README must give exactly two set-up commands"
     assert commands[0].endswith("artscope demo") and commands[1].endswith("python -m pytest")
     ci = (ROOT / ".ci" / "run").read_text().strip().splitlines()
-    assert ci[-1] == commands[1]
+    assert commands[1] in ci  # (steps of their own, such as the schemathesis campaign, may follow it)
 
 
 def test_every_cli_command_and_option_is_documented() -> None:

@@ -156,15 +156,15 @@ class Collection:
         index_records(self, [rowid])
         return self.catalog.get(artwork_id)
 
-    def delete_artwork(self, artwork_id: str, actor: str) -> None:
+    def delete_artwork(self, artwork_id: str, actor: str) -> AuditEntry:
         """Delete an artwork with everything it owns: its catalog rows (views, sources, passages tied to
         it, predictions), its vectors in every space and its thumbnails, all or nothing; logged as
-        ``actor``."""
-        self._delete("artwork", artwork_id, actor)
+        ``actor``. Returns the audit entry (what went, by whom, when)."""
+        return self._delete("artwork", artwork_id, actor)
 
-    def delete_passage(self, passage_id: str, actor: str) -> None:
+    def delete_passage(self, passage_id: str, actor: str) -> AuditEntry:
         """Delete a passage: its row, its text-search entry and its vector; logged as ``actor``."""
-        self._delete("passage", passage_id, actor)
+        return self._delete("passage", passage_id, actor)
 
     def audit(self, limit: int = 50, offset: int = 0, target: str | None = None) -> list[AuditEntry]:
         """The latest writes first: who (the token's or user's name), when, what, to which item."""
@@ -175,11 +175,12 @@ class Collection:
         with self.catalog.transaction() as conn:
             curation.log_write(conn, actor, action, target, details)
 
-    def _delete(self, kind: DeletionKind, item_id: str, actor: str) -> None:
+    def _delete(self, kind: DeletionKind, item_id: str, actor: str) -> AuditEntry:
         with self.catalog.transaction() as conn:  # journaled first: a process that dies later is finished
             curation.require_rows(conn, kind, item_id)
             curation.journal_deletion(conn, kind, item_id, actor)
         self._finish_deletion(kind, item_id, actor)
+        return self.audit(limit=1, target=item_id)[0]
 
     def _finish_deletion(self, kind: DeletionKind, item_id: str, actor: str) -> None:
         """Remove what the journal names; if that fails, nothing is deleted and the rows are embedded

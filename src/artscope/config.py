@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -44,11 +44,19 @@ class Settings(BaseSettings):
     request_timeout_s: float = 120.0
     tile_cache_bytes: int = 2_000_000_000
     """Disk space the IIIF image service may fill with rendered tiles (``tiles/`` in the collection); 0: none."""
+    public_jobs: Literal["summary", "none"] = "summary"
+    """What readers without the token see of jobs: a summary (state, counts, progress), or nothing."""
+    cors_origins: Annotated[list[str], NoDecode] = []
+    """Web origins whose pages may call the API from a browser (comma-separated); none by default."""
+    rate_limit: str = "600/minute"
+    """Requests per client (IP address) to the API; several limits separated by ';' (``10/second;300/minute``)."""
+    heavy_rate_limit: str = "30/minute"
+    """Heavy requests per client (image search, uploads, describe, score, ask, jobs), on top of ``rate_limit``."""
 
-    @field_validator("fetch_allow", mode="before")
+    @field_validator("fetch_allow", "cors_origins", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
-        return [part for part in value.replace(",", " ").split()] if isinstance(value, str) else value
+        return value.replace(",", " ").split() if isinstance(value, str) else value
 
 
 @lru_cache(maxsize=1)

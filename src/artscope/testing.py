@@ -151,3 +151,4 @@ def copy_collection(source: Path, target: Path) -> Path:
     this copy keeps them sparse (about 1 MB for an empty collection)."""
     shutil.copytree(source, target, copy_function=_copy_sparse)
     return Path(target)
+

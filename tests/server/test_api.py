@@ -144,7 +144,7 @@ def test_images_come_from_the_collection_only(client: TestClient, collection_dir
 
 
 @pytest.mark.parametrize(("body", "needle"), [
-    ({"text": ""}, "Give a text query"),
+    ({"text": ""}, "Give at least one of text, image_id, artwork_id"),
     ({"text": "x", "filters": {"no_such_field": "a"}}, "Unknown filter field"),
     ({"text": "x", "limit": 0}, "limit"),
     ({"text": "x", "query": "typo"}, "query"),

@@ -11,6 +11,8 @@ from artscope.config import Settings
 from artscope.errors import CollectionError, InvalidInputError
 from artscope.server import ServerConfig, create_app
 
+from .conftest import UNLIMITED
+
 
 def test_the_token_comes_from_the_environment_or_a_file(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -43,7 +45,7 @@ def test_the_app_refuses_what_cannot_work(tmp_path: Path, collection_dir: Path) 
 
 
 def test_private_reads_need_the_token(collection_dir: Path, token: str) -> None:
-    app = create_app(collection_dir, ServerConfig(token=token, public_reads=False))
+    app = create_app(collection_dir, ServerConfig(token=token, public_reads=False, **UNLIMITED))
     with TestClient(app) as client:
         assert client.get("/health").status_code == 200  # liveness stays public
         assert client.get("/meta").status_code == 401

@@ -7,9 +7,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +15,8 @@ import pytest
 import artscope
 from artscope.server import ServerConfig, create_app
 from artscope.testing import copy_collection
+
+from .live import serving
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
@@ -35,28 +34,14 @@ SCORE = re.compile(r"^\d{1,3}\.\d$")
 @pytest.fixture(scope="module")
 def base_url(_built_synthetic: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The service on a free local port, over a collection with a trained attributes head."""
-    import uvicorn
-
     from artscope.tasks.attributes import train
 
     path = tmp_path_factory.mktemp("browser") / "collection"
     copy_collection(_built_synthetic, path)
     with artscope.open(path) as collection:
         train(collection)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(path, ServerConfig()), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the service did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(30)
+    with serving(create_app(path, ServerConfig(rate_limit=None, heavy_rate_limit=None))) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -201,3 +186,22 @@ def test_phone_width_keyboard_and_analysis(browser, base_url: str, shots: Path,
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=shots / "phone-analyze.png", full_page=True)
     context.close()
+
+
+def test_the_api_documentation_is_served_by_the_service(page, base_url: str, shots: Path) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    blocked: list[str] = []
+    page.on("console", lambda message: blocked.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    page.goto("/docs")
+    operations = page.locator(".opblock")
+    expect(operations.first).to_be_visible()
+    assert operations.count() >= 25  # every route of the schema
+    expect(page.locator(".opblock-summary-path", has_text="/api/jobs/{job_id}/events")).to_be_visible()
+    expect(page.locator("button.authorize")).to_be_visible()  # the bearer token, for the writes
+    page.locator(".opblock-summary-path", has_text="/api/ask/stream").click()
+    expect(page.locator(".opblock-body").first).to_contain_text("question")
+    page.screenshot(path=shots / "docs.png")
+    assert requested and all(url.startswith(base_url) for url in requested), requested  # no CDN
+    assert not blocked, blocked

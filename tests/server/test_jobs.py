@@ -14,15 +14,10 @@ from fastapi.testclient import TestClient
 from artscope.catalog import Catalog
 from artscope.server import ServerConfig, create_app
 from artscope.tasks.attributes import train
-from artscope.testing import draw_artwork, synthetic_artworks
+
+from .conftest import UNLIMITED, write_images
 
 FINISHED = {"done", "failed", "cancelled"}
-
-
-def write_images(folder: Path, n: int, seed: int) -> None:
-    folder.mkdir(parents=True)
-    for i, art in enumerate(synthetic_artworks(n, seed=seed)):
-        draw_artwork(art, size=64, seed=seed * 1000 + i).save(folder / f"{folder.name}-{i}.png")
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +34,7 @@ def ingest_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def writer(collection_dir: Path, ingest_root: Path, token: str) -> Iterator[TestClient]:
     """A service with a token and an ingest root; its client sends no token unless told to."""
-    app = create_app(collection_dir, ServerConfig(token=token, ingest_root=ingest_root))
+    app = create_app(collection_dir, ServerConfig(token=token, ingest_root=ingest_root, **UNLIMITED))
     with TestClient(app) as client:
         yield client
 
@@ -50,9 +45,11 @@ def auth(token: str) -> dict[str, str]:
 
 
 def wait_for(client: TestClient, job_id: str, timeout_s: float = 180.0) -> dict:
+    """The job in full (asked with the token) once it has finished."""
     deadline = time.monotonic() + timeout_s
+    headers = {"Authorization": f"Bearer {client.app.state.artscope.config.token}"}
     while time.monotonic() < deadline:
-        job = client.get(f"/api/jobs/{job_id}").json()
+        job = client.get(f"/api/jobs/{job_id}", headers=headers).json()
         if job["state"] in FINISHED:
             return job
         time.sleep(0.1)
@@ -70,18 +67,21 @@ def test_writes_need_the_right_token(writer: TestClient) -> None:
     assert writer.get("/meta").json()["writable"] is True
 
 
-@pytest.mark.parametrize("source", ["../", "/etc/passwd", "escape/passwd", "file:///etc/passwd",
-                                    "ftp://example.org/x.csv", "missing-folder", "new/../../"])
-def test_sources_outside_the_ingest_root_are_refused(writer: TestClient, source: str,
+@pytest.mark.parametrize(("source", "status"), [
+    ("../", 403), ("/etc/passwd", 403), ("escape/passwd", 403), ("file:///etc/passwd", 403),
+    ("ftp://example.org/x.csv", 403), ("missing-folder", 404), ("new/../../", 403)])
+def test_sources_outside_the_ingest_root_are_refused(writer: TestClient, source: str, status: int,
                                                      auth: dict[str, str]) -> None:
     response = writer.post("/api/jobs", json={"sources": [source]}, headers=auth)
-    assert response.status_code == 422, response.text
+    assert response.status_code == status, response.text
     assert "/etc" not in response.json()["detail"].replace(source, "")
 
 
 def test_a_sidecar_outside_the_root_is_refused(writer: TestClient, auth: dict[str, str]) -> None:
     response = writer.post("/api/jobs", json={"sources": ["new"], "sidecar": "/etc/hosts"}, headers=auth)
-    assert response.status_code == 422
+    assert response.status_code == 403
+    url = writer.post("/api/jobs", json={"sources": ["new"], "sidecar": "https://example.org/c.csv"}, headers=auth)
+    assert url.status_code == 403 and "not a URL" in url.json()["detail"]
 
 
 def test_a_job_runs_in_the_background_and_reports_item_errors(writer: TestClient,
@@ -96,7 +96,7 @@ def test_a_job_runs_in_the_background_and_reports_item_errors(writer: TestClient
     assert job["sources"] == ["new"]
     assert writer.get("/meta").json()["counts"]["artworks"] == before + 3
     assert writer.get("/api/artworks/new-0").status_code == 200
-    assert job["id"] in {j["id"] for j in writer.get("/api/jobs").json()}
+    assert job["id"] in {j["id"] for j in writer.get("/api/jobs", headers=auth).json()}
     finished = writer.post(f"/api/jobs/{job['id']}/cancel", headers=auth)
     assert finished.status_code == 409 and "not running" in finished.json()["detail"]
 
@@ -129,7 +129,10 @@ def test_a_job_with_paths_outside_the_root_is_not_resumed(writer: TestClient, co
     Catalog(collection_dir / "catalog.sqlite").start_job(
         "cli-job", "ingest", {"locations": ["/somewhere/else"], "kind": None, "options": {}})
     response = writer.post("/api/jobs/cli-job/resume", headers=auth)
-    assert response.status_code == 422 and "outside the ingest root" in response.json()["detail"]
+    assert response.status_code == 403 and "outside the ingest root" in response.json()["detail"]
+    assert "/somewhere" not in response.text  # the path is named as the request named it, never resolved
+    shown = writer.get("/api/jobs/cli-job", headers=auth).json()
+    assert shown["sources"] == ["…/else"]
 
 
 def test_unknown_jobs_are_404(writer: TestClient, auth: dict[str, str]) -> None:

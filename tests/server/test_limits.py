@@ -12,7 +12,9 @@ from starlette.types import Message, Receive, Scope, Send
 
 from artscope.server import ServerConfig, create_app
 from artscope.server.errors import RequestTimeoutError
-from artscope.server.limits import BodyLimitMiddleware, HeavyWork
+from artscope.server.limits import BodyLimitMiddleware, WorkPool
+
+from .conftest import UNLIMITED
 
 CHUNK = 10_000
 
@@ -66,7 +68,7 @@ def test_bodies_within_the_limit_pass() -> None:
 
 def test_heavy_work_past_the_timeout_is_a_504() -> None:
     async def main() -> None:
-        heavy = HeavyWork(threads=1, timeout_s=0.05)
+        heavy = WorkPool(threads=1, timeout_s=0.05)
         assert await heavy.run(sum, [1, 2]) == 3
         started = time.perf_counter()
         with pytest.raises(RequestTimeoutError, match=r"longer than 0\.05 s"):
@@ -80,7 +82,7 @@ def test_heavy_work_past_the_timeout_is_a_504() -> None:
 
 
 def test_a_request_past_the_timeout_answers_504(collection_dir: Path) -> None:
-    app = create_app(collection_dir, ServerConfig(request_timeout_s=0.001))
+    app = create_app(collection_dir, ServerConfig(request_timeout_s=0.001, **UNLIMITED))
     with TestClient(app) as client:
         response = client.post("/api/search", json={"text": "a landscape painted in red"})
         assert response.status_code == 504

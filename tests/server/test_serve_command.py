@@ -45,7 +45,7 @@ def test_serve_refuses_a_collection_another_process_owns(collection_dir: Path) -
 def test_every_route_is_documented(collection_dir: Path) -> None:
     text = (DOCS / "http-api.md").read_text(encoding="utf-8")
     schema = create_app(collection_dir, ServerConfig()).openapi()
-    documented = set(re.findall(r"^#+ `(GET|POST) ([^`]+)`", text, flags=re.MULTILINE))
+    documented = set(re.findall(r"^#+ `(GET|POST|PATCH|DELETE) ([^`]+)`", text, flags=re.MULTILINE))
     routes = {(method.upper(), path) for path, operations in schema["paths"].items() for method in operations}
     assert routes <= documented, f"undocumented: {sorted(routes - documented)}"
     assert documented <= routes, f"documented but gone: {sorted(documented - routes)}"
@@ -53,6 +53,7 @@ def test_every_route_is_documented(collection_dir: Path) -> None:
 
 @pytest.mark.parametrize("option", ["--host", "--port", "--token-file", "--ingest-root", "--private",
                                     "ARTSCOPE_TOKEN", "ARTSCOPE_TOKEN_FILE", "ARTSCOPE_MAX_UPLOAD_BYTES",
-                                    "ARTSCOPE_REQUEST_TIMEOUT_S", "ARTSCOPE_MAX_IMAGE_PIXELS"])
+                                    "ARTSCOPE_REQUEST_TIMEOUT_S", "ARTSCOPE_MAX_IMAGE_PIXELS", "ARTSCOPE_RATE_LIMIT",
+                                    "ARTSCOPE_HEAVY_RATE_LIMIT", "ARTSCOPE_CORS_ORIGINS", "ARTSCOPE_PUBLIC_JOBS"])
 def test_every_option_and_setting_is_documented(option: str) -> None:
     assert option in (DOCS / "web.md").read_text(encoding="utf-8") + (DOCS / "http-api.md").read_text("utf-8")

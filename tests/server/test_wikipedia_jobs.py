@@ -60,4 +60,4 @@ def test_a_dump_by_category_with_a_folder_of_images(served: tuple[TestClient, di
 def test_the_dump_options_name_paths_inside_the_root(served: tuple[TestClient, dict[str, str]], field: str) -> None:
     client, auth = served
     body = {"sources": ["enwiki-excerpt.xml.bz2"], field: "/etc"}
-    assert client.post("/api/jobs", json=body, headers=auth).status_code == 422
+    assert client.post("/api/jobs", json=body, headers=auth).status_code == 403

@@ -459,7 +459,18 @@ class Catalog:
         out["params"], out["counts"] = json.loads(out["params"]), json.loads(out["counts"])
         out["errors"] = [dict(r) for r in self.conn.execute(
             "SELECT item_key, error FROM job_items WHERE job_id = ? AND status = 'failed'", (job_id,))]
-        return out
+        return out | self._job_item_counts(job_id)
+
+    def _job_item_counts(self, job_id: str) -> dict[str, int]:
+        """Items a job has done, and of the artworks it stored, those without any image and those that
+        lost some of theirs."""
+        stored = "j.status IN ('added', 'updated', 'unchanged')"
+        row = self.conn.execute(
+            f"SELECT COUNT(*), COALESCE(SUM({stored} AND j.error IS NOT NULL), 0), "
+            f"COALESCE(SUM({stored} AND NOT EXISTS (SELECT 1 FROM artworks a JOIN views v ON v.artwork_rowid = "
+            "a.rowid WHERE a.id = j.artwork_id AND v.state != 'failed')), 0) "
+            "FROM job_items j WHERE j.job_id = ?", (job_id,)).fetchone()
+        return {"items": row[0], "partial": row[1], "without_images": row[2]}
 
     def jobs(self, limit: int = 50) -> list[dict[str, Any]]:
         rows = self.conn.execute("SELECT id FROM jobs ORDER BY started_at DESC LIMIT ?", (limit,))

@@ -27,7 +27,7 @@ train_app = typer.Typer(no_args_is_help=True, help="Train heads on the collectio
 app.add_typer(train_app, name="train")
 
 # Commands of the other tasks live in their own modules, each with register(app, train_app).
-TASK_COMMAND_MODULES: tuple[str, ...] = ("eval", "attributes", "aesthetics", "ask", "serve", "vlm")
+TASK_COMMAND_MODULES: tuple[str, ...] = ("eval", "attributes", "aesthetics", "ask", "serve", "vlm", "curate")
 
 
 @app.callback()

@@ -127,6 +127,11 @@ def check_filters(filters: Filters | None, known_fields: set[str]) -> Filters:
             value = Range(**value)
         if isinstance(value, Range) and value.gte is None and value.lte is None:
             raise InvalidInputError(f"The range filter on {key!r} needs 'gte' or 'lte'.")
+        if isinstance(value, float):  # the index matches text, whole numbers and booleans exactly
+            if not value.is_integer():
+                raise InvalidInputError(f"The filter on {key!r} matches exact values; for {value} give a range "
+                                        "({'gte': ..., 'lte': ...}).")
+            value = int(value)
         clean[key] = value
     return overlapping_years(clean)
 

@@ -117,10 +117,11 @@ class FetchPolicy:
 
     def resolve(self, host: str, port: int) -> list[IpAddress]:
         """The addresses to connect to for ``host``, all checked; ``FetchRefusedError`` otherwise.
-        A host name the allow list does not name is not even looked up when only that list is allowed."""
+        When only the allow list is allowed (not ``public``), a host name it does not name is refused
+        without a DNS query (its networks open addresses, written as such in URLs)."""
         literal = _ip_literal(host)
         name_allowed = host.lower().rstrip(".") in self.hosts
-        if literal is None and not self.public and not name_allowed and not self.networks:
+        if literal is None and not self.public and not name_allowed:
             raise FetchRefusedError(f"{host} is refused by the fetch policy: it is not on the allow list "
                                     "(ARTSCOPE_FETCH_ALLOW) and ARTSCOPE_FETCH_PUBLIC is false.")
         addresses = [literal] if literal is not None else _lookup(host, port)
@@ -201,8 +202,6 @@ def fetch_url(url: str, max_bytes: int | None = None, timeout_s: float | None = 
                 if size > max_bytes:
                     raise ImageLoadError(f"{url} is larger than the {max_bytes:,}-byte download limit.")
                 chunks.append(chunk)
-    except FetchRefusedError as exc:
-        raise FetchRefusedError(f"{url} was not fetched: {exc}") from None
     except httpx.HTTPError as exc:
         raise ImageLoadError(f"Could not fetch {url}: {exc}") from exc
     return b"".join(chunks)

@@ -25,6 +25,8 @@ from artscope.errors import (
     NotFoundError,
     UnknownNameError,
 )
+from artscope.server.protocol import allowed_methods
+from artscope.server.redaction import redact
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,16 @@ class NotWritableError(ServiceError):
     status_code = 403
 
 
+class RateLimitedError(ServiceError):
+    """A client past its rate limit; ``Retry-After`` says when to try again."""
+
+    status_code = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 # Most specific first: the first matching type sets the status.
 _STATUS: tuple[tuple[type[ArtscopeError], int], ...] = (
     (NotFoundError, 404),
@@ -72,8 +84,10 @@ _DESCRIPTIONS = {
     403: "The service is read-only (no token configured)",
     404: "No such artwork, image, job, session or upload",
     409: "Not possible in the collection's current state (e.g. a head is not trained yet)",
+    405: "The path exists but not with this method (``Allow`` lists the methods it has)",
     413: "The request body is larger than the upload limit",
     422: "Invalid input: a malformed request, an unreadable image, an unknown filter field",
+    429: "Too many requests from this client (``Retry-After`` says in how many seconds to try again)",
     503: "The service cannot do this now (a model is missing, the index is owned by another process)",
     504: "The work took longer than the request timeout",
 }
@@ -88,9 +102,18 @@ def status_of(exc: ArtscopeError) -> int:
     return 400
 
 
+_HEADERS = {
+    401: {"WWW-Authenticate": {"description": "The scheme to authenticate with (`Bearer`)", "required": True,
+                               "schema": {"type": "string"}}},
+    429: {"Retry-After": {"description": "Seconds until the client may try again", "required": True,
+                          "schema": {"type": "integer", "minimum": 1}}},
+}
+
+
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """The documented error answers of a route (for ``responses=`` in the OpenAPI schema)."""
-    return {code: {"model": ErrorBody, "description": _DESCRIPTIONS[code]} for code in codes}
+    return {code: {"model": ErrorBody, "description": _DESCRIPTIONS[code]}
+            | ({"headers": _HEADERS[code]} if code in _HEADERS else {}) for code in codes}
 
 
 def error_response(status: int, detail: Any, error: str,
@@ -99,21 +122,36 @@ def error_response(status: int, detail: Any, error: str,
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def shown_message(exc: ArtscopeError, request: Request) -> str:
+    """An error's message as the API may show it: without server paths."""
+    state = getattr(request.app.state, "artscope", None)
+    return redact(str(exc), state.config.ingest_root if state is not None else None)
+
+
 async def _artscope_error(request: Request, exc: ArtscopeError) -> JSONResponse:
-    return error_response(status_of(exc), str(exc), type(exc).__name__)
+    return error_response(status_of(exc), shown_message(exc, request), type(exc).__name__,
+                          headers=getattr(exc, "headers", None))
 
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     names = {401: "AuthenticationError", 404: "NotFoundError", 405: "MethodNotAllowed",
              413: "UploadTooLargeError"}
-    return error_response(exc.status_code, str(exc.detail), names.get(exc.status_code, "HTTPError"),
-                          headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # the framework names only the first route's methods
+        headers["Allow"] = ", ".join(allowed_methods(request.app, request.scope))
+        detail = f"{request.method} is not served at {request.url.path}; it answers {headers['Allow']}."
+    else:
+        detail = str(exc.detail)
+    return error_response(exc.status_code, detail, names.get(exc.status_code, "HTTPError"), headers=headers)
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     # the input echoed back may be bytes or huge; the location and message are what a caller needs
     details = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
                for e in exc.errors()]
+    if any(d["type"] == "json_invalid" for d in details):  # not a request at all: it cannot be parsed
+        return error_response(400, "The body is not valid JSON; send a JSON object (Content-Type: "
+                                   "application/json).", "HTTPError")
     return error_response(422, details, "ValidationError")
 
 

@@ -1,5 +1,5 @@
-"""The service's limits: the request-body cap counted on the stream, and heavy work off the event loop
-with a timeout and a bound on how many requests compute at once."""
+"""The service's limits: the request-body cap counted on the stream, and work off the event loop with a
+timeout and a bound on how many requests compute at once."""
 
 from __future__ import annotations
 
@@ -82,9 +82,10 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-class HeavyWork:
-    """Runs blocking calls (embedding, scoring, ingest steps) in worker threads, at most ``threads`` at
-    a time, each abandoned with a 504 after ``timeout_s`` (the event loop keeps serving meanwhile)."""
+class WorkPool:
+    """Runs blocking calls (embedding, scoring, searching) in worker threads, at most ``threads`` at a
+    time, each abandoned with a 504 after ``timeout_s`` (the event loop keeps serving meanwhile). The
+    service has two: heavy work waits in its own pool, so it never delays a light request."""
 
     def __init__(self, threads: int, timeout_s: float) -> None:
         self.timeout_s = timeout_s

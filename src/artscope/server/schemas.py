@@ -4,9 +4,21 @@ id, never by path or URL (a request can never make the service read a file or fe
 
 from __future__ import annotations
 
-from typing import Any
+import re
+import typing
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
 from artscope.embedders.base import EmbedderInfo
@@ -14,37 +26,161 @@ from artscope.heads.store import StoredPrediction
 from artscope.media.fetch import is_url
 from artscope.tasks.search.passages import PassageSearchRequest
 from artscope.tasks.search.types import SearchRequest
-from artscope.types import ArtworkRecord, Filters, ImageView, Passage
+from artscope.types import ArtworkRecord, ImageView, Passage
 
+MAX_TEXT_CHARS = 2000
+"""Longest query, question or record field a request may carry (descriptions: ``MAX_LONG_TEXT_CHARS``)."""
+MAX_LONG_TEXT_CHARS = 20_000
 IMAGE_ID_DOC = "An uploaded image (the ``id`` that POST /api/uploads returned)."
 
 
-class SearchQuery(SearchRequest):
+def _whole(value: Any) -> Any:
+    """JSON Schema counts ``81.0`` as an integer; strict validation would not."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _takes_int(annotation: Any) -> bool:
+    if annotation is int:
+        return True
+    return any(_takes_int(arg) for arg in typing.get_args(annotation))
+
+
+class ApiModel(BaseModel):
+    """A request body, validated as its schema reads: unknown fields refused, JSON types taken as they
+    are (``false`` is no number, ``"3"`` no integer, ``0`` no boolean), whole numbers such as ``81.0``
+    taken as integers."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _whole_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        return _whole(value) if field is not None and _takes_int(field.annotation) else value
+
+
+BLANK = r"\t\n\u000b\f\r \u001c-\u001f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+"""White space as a regular-expression class, spelt out: what Python, JavaScript and Rust call ``\\s``
+differs at the edges (U+001C, U+0085, U+FEFF), and the schema and the server must agree."""
+NOT_BLANK = f"[^{BLANK}]"
+_NOT_BLANK = re.compile(NOT_BLANK)
+
+
+def _not_blank(value: str) -> str:
+    if not _NOT_BLANK.search(value):
+        raise ValueError("must contain more than white space")
+    return value
+
+
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)]
+NonBlankText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS), AfterValidator(_not_blank),
+                         Field(json_schema_extra={"pattern": NOT_BLANK})]
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+UploadId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+FieldName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+FilterText = Annotated[str, StringConstraints(max_length=500)]
+
+
+class RangeFilter(ApiModel):
+    """An inclusive range (``gte``, ``lte`` or both, not null) on a numeric field."""
+
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": [name], "properties": {name: {"type": "number"}}} for name in ("gte", "lte")]})
+
+    gte: float | None = None
+    lte: float | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Self:
+        if self.gte is None and self.lte is None:
+            raise ValueError("a range filter needs 'gte' or 'lte' (a number)")
+        return self
+
+
+FilterValue = Annotated[FilterText | int | bool | Annotated[list[FilterText], Field(max_length=100)] | RangeFilter,
+                        BeforeValidator(_whole)]
+"""A value to match exactly (text, whole number, boolean), any of several texts, or a range."""
+ApiFilters = Annotated[dict[FieldName, FilterValue], Field(max_length=20)]
+"""``{"field": value}``; ``GET /openapi.json`` lists the fields of this collection."""
+
+
+def _present(value: Any) -> bool:
+    return value is not None and (not isinstance(value, str) or bool(_NOT_BLANK.search(value)))
+
+
+def _branch(name: str) -> dict[str, Any]:
+    return {"required": [name], "properties": {name: {"type": "string", "minLength": 1, "pattern": NOT_BLANK}}}
+
+
+class Subject(ApiModel):
+    """A request that needs ``SUBJECTS`` given (not null, not blank): at least one of them, or exactly one
+    when ``EXACTLY_ONE``. The schema says the same (``anyOf``/``oneOf``), and the check runs before any work.
+    """
+
+    SUBJECTS: ClassVar[tuple[str, ...]] = ()
+    EXACTLY_ONE: ClassVar[bool] = False
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        schema = handler(core_schema)
+        schema = handler.resolve_ref_schema(schema)
+        schema["oneOf" if cls.EXACTLY_ONE else "anyOf"] = [_branch(name) for name in cls.SUBJECTS]
+        return schema
+
+    @model_validator(mode="after")
+    def _subjects(self) -> Self:
+        given = [name for name in self.SUBJECTS if _present(getattr(self, name))]
+        if not given or (self.EXACTLY_ONE and len(given) > 1):
+            need = "exactly one" if self.EXACTLY_ONE else "at least one"
+            raise ValueError(f"Give {need} of {', '.join(self.SUBJECTS)} (not null, not blank)")
+        return self
+
+
+class SearchQuery(Subject, SearchRequest):
     """A search: ``text``, an uploaded image (``image_id``), both (composed: the text says what to
-    change), or ``artwork_id`` (more like this); with filters, facets, paging and a relevance cutoff."""
+    change), or ``artwork_id`` (more like this); with filters, facets, paging and a relevance cutoff.
+    ``verify`` (identify mode) needs ``image_id``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"if": {
+        "required": ["verify"], "properties": {"verify": {"const": True}}}, "then": _branch("image_id")})
+    SUBJECTS: ClassVar[tuple[str, ...]] = ("text", "image_id", "artwork_id")
 
+    text: Text | None = None
     image: SkipJsonSchema[None] = Field(default=None, exclude=True)
-    image_id: str | None = Field(default=None, description=IMAGE_ID_DOC, max_length=64)
+    image_id: UploadId | None = Field(default=None, description=IMAGE_ID_DOC)
+    artwork_id: Identifier | None = None
+    filters: ApiFilters = Field(default_factory=dict)
+    facets: list[FieldName] = Field(default_factory=list, max_length=20)
+    weights: dict[FieldName, float] = Field(default_factory=dict, max_length=20)
+    min_score: float | None = Field(default=None, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _verify_needs_an_image(self) -> Self:
+        if self.verify and not _present(self.image_id):
+            raise ValueError("verify (identify mode) needs image_id: a photo to identify")
+        return self
 
 
-class PassageQuery(PassageSearchRequest):
+class PassageQuery(Subject, PassageSearchRequest):
     """Passages (wall texts, essays) for a text, an uploaded image, or an artwork."""
 
-    model_config = ConfigDict(extra="forbid")
+    SUBJECTS: ClassVar[tuple[str, ...]] = ("text", "image_id", "artwork_id")
 
+    text: Text | None = None
     image: SkipJsonSchema[None] = Field(default=None, exclude=True)
-    image_id: str | None = Field(default=None, description=IMAGE_ID_DOC, max_length=64)
+    image_id: UploadId | None = Field(default=None, description=IMAGE_ID_DOC)
+    artwork_id: Identifier | None = None
+    min_score: float | None = Field(default=None, ge=0, le=1)
 
 
-class ImageSubject(BaseModel):
+class ImageSubject(Subject):
     """What to describe or score: a stored artwork, or an uploaded image (exactly one)."""
 
-    model_config = ConfigDict(extra="forbid")
+    SUBJECTS: ClassVar[tuple[str, ...]] = ("artwork_id", "image_id")
+    EXACTLY_ONE: ClassVar[bool] = True
 
-    artwork_id: str | None = Field(default=None, max_length=500)
-    image_id: str | None = Field(default=None, description=IMAGE_ID_DOC, max_length=64)
+    artwork_id: Identifier | None = None
+    image_id: UploadId | None = Field(default=None, description=IMAGE_ID_DOC)
 
 
 class DescribeQuery(ImageSubject):
@@ -53,37 +189,33 @@ class DescribeQuery(ImageSubject):
     top_k: int = Field(default=5, ge=1, le=50)
     threshold: float | None = Field(default=None, ge=0, le=1)
     """Below this calibrated probability a field is "unknown" (the task's default when unset)."""
-    fields: list[str] | None = Field(default=None, max_length=20)
+    fields: list[FieldName] | None = Field(default=None, max_length=20)
     """Only these fields (every trained field when unset)."""
 
 
-class AskQuery(BaseModel):
+class AskQuery(ApiModel):
     """A question about the collection, optionally about one artwork or an uploaded image."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    question: str = Field(min_length=1, max_length=2000)
-    artwork_id: str | None = Field(default=None, max_length=500)
-    image_id: str | None = Field(default=None, description=IMAGE_ID_DOC, max_length=64)
+    question: NonBlankText
+    artwork_id: Identifier | None = None
+    image_id: UploadId | None = Field(default=None, description=IMAGE_ID_DOC)
 
 
-class DialogueStart(BaseModel):
+class DialogueStart(Subject):
     """The first query of a dialogue search: words, an uploaded image, or both."""
 
-    model_config = ConfigDict(extra="forbid")
+    SUBJECTS: ClassVar[tuple[str, ...]] = ("text", "image_id")
 
-    text: str | None = Field(default=None, max_length=2000)
-    image_id: str | None = Field(default=None, description=IMAGE_ID_DOC, max_length=64)
-    filters: Filters = Field(default_factory=dict)
+    text: Text | None = None
+    image_id: UploadId | None = Field(default=None, description=IMAGE_ID_DOC)
+    filters: ApiFilters = Field(default_factory=dict)
     limit: int = Field(default=10, ge=1, le=100)
 
 
-class DialogueAnswer(BaseModel):
+class DialogueAnswer(ApiModel):
     """The answer to the last question: one of its quick answers, free words, or ``skip``."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    answer: str = Field(max_length=500)
+    answer: Annotated[str, StringConstraints(max_length=500)]
     limit: int = Field(default=10, ge=1, le=100)
 
 
@@ -185,3 +317,37 @@ def hide_local_paths(value: Any) -> Any:
         for item in value.values():
             hide_local_paths(item)
     return value
+
+
+ShortText = Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)]
+ExtraValue = ShortText | int | float | bool | Annotated[list[ShortText], Field(max_length=100)] | None
+
+
+class ArtworkEdit(ApiModel):
+    """The record fields to change (the others stay). ``null`` clears a field; in ``extra`` it removes the
+    key. The images and the id cannot be changed."""
+
+    title: ShortText | None = None
+    artists: Annotated[list[ShortText], Field(max_length=100)] | None = None
+    date: ShortText | None = None
+    year_start: int | None = Field(default=None, ge=-100_000, le=10_000)
+    year_end: int | None = Field(default=None, ge=-100_000, le=10_000)
+    """Set from a new ``date`` unless given."""
+    type: ShortText | None = None
+    medium: ShortText | None = None
+    dimensions: ShortText | None = None
+    place: ShortText | None = None
+    institution: ShortText | None = None
+    description: Annotated[str, StringConstraints(max_length=MAX_LONG_TEXT_CHARS)] | None = None
+    subjects: Annotated[list[ShortText], Field(max_length=500)] | None = None
+    license: ShortText | None = None
+    credit: ShortText | None = None
+    extra: Annotated[dict[FieldName, ExtraValue], Field(max_length=100)] | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the request named, as ``Collection.edit_artwork`` takes them (lists: null is empty)."""
+        changes = self.model_dump(exclude_unset=True)
+        for name in ("artists", "subjects"):
+            if name in changes and changes[name] is None:
+                changes[name] = []
+        return changes

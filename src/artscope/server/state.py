@@ -1,10 +1,11 @@
-"""What the running service holds: the open collection (this process owns its index), the config,
-the upload store, the ingest job runner and the pool for heavy work."""
+"""What the running service holds (the open collection, which this process owns, the config, the upload
+store, the job runner, the worker pools and the rate limiter), and who may do what."""
 
 from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -13,9 +14,12 @@ from starlette.exceptions import HTTPException
 from artscope.collection import Collection
 from artscope.server.config import ServerConfig
 from artscope.server.errors import NotWritableError
-from artscope.server.jobs import JobRunner
-from artscope.server.limits import HeavyWork
+from artscope.server.limits import WorkPool
 from artscope.server.uploads import UploadStore
+
+if TYPE_CHECKING:
+    from artscope.server.jobs import JobRunner
+    from artscope.server.ratelimit import RateLimiter
 
 
 @dataclass
@@ -24,7 +28,11 @@ class ServerState:
     config: ServerConfig
     uploads: UploadStore
     jobs: JobRunner
-    heavy: HeavyWork
+    heavy: WorkPool
+    """Embedding images, scoring, answering: a few at a time."""
+    light: WorkPool
+    """Text search and other quick reads: threads of their own, so heavy work never queues them."""
+    rate: RateLimiter
 
 
 def get_state(request: Request) -> ServerState:
@@ -36,31 +44,48 @@ def get_state(request: Request) -> ServerState:
 
 
 bearer = HTTPBearer(auto_error=False, scheme_name="token",
-                    description="The service's write token (ARTSCOPE_TOKEN or ARTSCOPE_TOKEN_FILE).")
+                    description="A write token of the service (ARTSCOPE_TOKEN, or a line of ARTSCOPE_TOKEN_FILE).")
 
 
-def _check_token(credentials: HTTPAuthorizationCredentials | None, token: str) -> None:
+def token_name(credentials: HTTPAuthorizationCredentials | None, config: ServerConfig) -> str:
+    """The name of the token sent (what the audit log records); 401 when none or a wrong one is sent."""
     if credentials is None:
         raise HTTPException(401, "This needs the service's token: send 'Authorization: Bearer <token>'.",
                             headers={"WWW-Authenticate": "Bearer"})
-    if not hmac.compare_digest(credentials.credentials.encode(), token.encode()):
-        raise HTTPException(401, "The bearer token is wrong; send the token the service was started with.",
+    sent = credentials.credentials.encode()
+    found = None
+    for token, name in config.names_by_token().items():  # compare with every token: the time tells nothing
+        if hmac.compare_digest(sent, token.encode()):
+            found = name
+    if found is None:
+        raise HTTPException(401, "The bearer token is wrong; send a token the service was started with.",
                             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    return found
 
 
 def require_write(state: ServerState = Depends(get_state),
-                  credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
-    """Writes need the token; a service started without one refuses them all."""
-    if not state.config.token:
+                  credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> str:
+    """Writes need a token; returns its name. A service started without one refuses them all."""
+    if not state.config.writable:
         raise NotWritableError("This service is read-only: it was started without a write token. Restart it "
                                "with ARTSCOPE_TOKEN or --token-file FILE to allow writes.")
-    _check_token(credentials, state.config.token)
+    return token_name(credentials, state.config)
 
 
 async def require_read(request: Request, state: ServerState = Depends(get_state)) -> None:
     """Reads are public unless the service was started with ``public_reads=False``. (The bearer scheme
     is not a dependency here, so the schema does not mark public reads as secured; ``create_app``
     marks them when reads are private.)"""
-    if state.config.public_reads or not state.config.token:  # a private service always has a token
+    if state.config.public_reads or not state.config.writable:  # a private service always has a token
         return
-    _check_token(await bearer(request), state.config.token)
+    token_name(await bearer(request), state.config)
+
+
+async def is_curator(request: Request, state: ServerState = Depends(get_state)) -> bool:
+    """Whether the request carries a right token (it then sees jobs in full). A wrong token is a 401,
+    as is no token where reads are private."""
+    credentials = await bearer(request)
+    if credentials is None and state.config.public_reads:
+        return False
+    token_name(credentials, state.config)
+    return True

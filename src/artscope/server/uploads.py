@@ -8,8 +8,9 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from fastapi import UploadFile
+from fastapi import Request, UploadFile
 from PIL import Image
+from starlette.exceptions import HTTPException
 
 from artscope.errors import ImageLoadError, NotFoundError
 from artscope.media.images import content_hash, load_image
@@ -81,6 +82,18 @@ def decode_upload(data: bytes, max_pixels: int) -> Image.Image:
     if not data:
         raise ImageLoadError("The uploaded file is empty; choose an image file (JPEG, PNG, WebP, TIFF, GIF).")
     return load_image(data, max_pixels=max_pixels)
+
+
+async def parsed_form(request: Request) -> None:
+    """A multipart body must parse into parts: one that does not (a wrong boundary, no part headers) is a
+    400, as a body that is not JSON is on the other routes; a well-formed form without ``file`` stays a
+    422. (FastAPI has parsed the form already; ``request.form()`` returns it.)"""
+    if not request.headers.get("content-type", "").lower().startswith("multipart/"):
+        return
+    form = await request.form()
+    if not form and int(request.headers.get("content-length") or 1) > 0:
+        raise HTTPException(400, "The multipart body has no parts: check its boundary and part headers (send "
+                                 "the image as the form field 'file').")
 
 
 async def read_upload(file: UploadFile) -> bytes:

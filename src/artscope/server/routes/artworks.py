@@ -16,12 +16,13 @@ from artscope.heads.store import read_predictions
 from artscope.media.fetch import is_url
 from artscope.media.images import IMAGE_SUFFIXES, load_image
 from artscope.server.errors import error_responses
+from artscope.server.ratelimit import limit_heavy, limit_requests
 from artscope.server.schemas import ArtworkDetail, ArtworkPage, UploadInfo, hide_local_paths
 from artscope.server.state import ServerState, get_state, require_read
-from artscope.server.uploads import read_upload
+from artscope.server.uploads import parsed_form, read_upload
 
-router = APIRouter(prefix="/api", tags=["artworks"], dependencies=[Depends(require_read)],
-                   responses=error_responses(401, 404, 422))
+router = APIRouter(prefix="/api", tags=["artworks"], dependencies=[Depends(limit_requests), Depends(require_read)],
+                   responses=error_responses(401, 404, 422, 429))
 
 BROWSER_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif"})
 """Served as they are; other image files (TIFF, BMP) are converted to JPEG first."""
@@ -86,7 +87,7 @@ def _as_jpeg(source: Path) -> bytes:
 
 
 @router.post("/uploads", response_model=UploadInfo, summary="Upload a query image",
-             responses=error_responses(400, 413))
+             dependencies=[Depends(limit_heavy), Depends(parsed_form)], responses=error_responses(400, 413))
 async def upload_image(file: UploadFile = File(description="An image file (JPEG, PNG, WebP, TIFF, GIF, BMP)"),
                        state: ServerState = Depends(get_state)) -> UploadInfo:
     """Keep an image in memory for a while to search, describe, score or ask with (by its ``id``).

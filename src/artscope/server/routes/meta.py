@@ -12,6 +12,7 @@ from artscope import __version__
 from artscope.config import get_settings
 from artscope.heads.store import META_NAME, HeadEnvelope
 from artscope.server.errors import error_responses
+from artscope.server.ratelimit import limit_requests
 from artscope.server.schemas import HeadSummary, Health, Limits, Meta
 from artscope.server.state import ServerState, get_state, require_read
 from artscope.tasks.aesthetics import DIMENSIONS
@@ -29,7 +30,7 @@ def health(state: ServerState = Depends(get_state)) -> Health:
 
 
 @router.get("/meta", response_model=Meta, summary="The collection and the service",
-            dependencies=[Depends(require_read)], responses=error_responses(401))
+            dependencies=[Depends(limit_requests), Depends(require_read)], responses=error_responses(401, 429))
 def meta(state: ServerState = Depends(get_state)) -> Meta:
     """Models, counts, filterable fields, trained heads with their metrics, and the service's limits."""
     collection, config = state.collection, state.config

@@ -11,33 +11,32 @@ from fastapi import APIRouter, Depends, File, UploadFile
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from artscope.errors import ArtscopeError, InvalidInputError
+from artscope.errors import ArtscopeError
 from artscope.server.errors import ErrorBody, error_responses, status_of
+from artscope.server.ratelimit import limit_heavy, limit_requests
+from artscope.server.redaction import redact
 from artscope.server.routes.search import uploaded
 from artscope.server.schemas import ArtiMuseScores, AskQuery, DescribeQuery, ImageSubject
+from artscope.server.sse import sse_frame, sse_responses
 from artscope.server.state import ServerState, get_state, require_read
-from artscope.server.uploads import read_upload
+from artscope.server.uploads import parsed_form, read_upload
 from artscope.tasks.aesthetics import AestheticResult, score
 from artscope.tasks.ask import Answer, AskEvent, ask, iter_ask
 from artscope.tasks.attributes import Description, describe
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(tags=["tasks"], dependencies=[Depends(require_read)],
-                   responses=error_responses(400, 401, 404, 409, 413, 422, 504))
-# Each server-sent event: its kind, and its data as JSON (an ``AskEvent``; for ``error`` an ``ErrorBody``).
-SSE_EVENT = {"type": "object", "required": ["event", "data"], "properties": {
-    "event": {"type": "string", "enum": ["step", "delta", "answer", "error"]},
-    "data": {"type": "string", "contentMediaType": "application/json"}}}
-SSE_RESPONSE = {200: {"content": {"text/event-stream": {"schema": SSE_EVENT}},
-                      "description": "Events `step`, `delta` (provisional text) and `answer` (the checked "
-                                     "answer with its citations); `error` if the work fails midway"}}
+router = APIRouter(tags=["tasks"], dependencies=[Depends(limit_requests), Depends(require_read), Depends(limit_heavy)],
+                   responses=error_responses(400, 401, 404, 409, 413, 422, 429, 504))
+# Each server-sent event's data is JSON: an ``AskEvent``; for ``error`` an ``ErrorBody``.
+SSE_RESPONSE = sse_responses("step", "delta", "answer", "error", description=(
+    "Events `step`, `delta` (provisional text) and `answer` (the checked answer with its citations); `error` "
+    "if the work fails midway"))
 
 
 def subject_image(state: ServerState, subject: ImageSubject) -> dict[str, Any]:
-    """The ``image=`` or ``artwork_id=`` argument of a task, from exactly one of the two."""
-    if (subject.artwork_id is None) == (subject.image_id is None):
-        raise InvalidInputError("Give either artwork_id (a stored artwork) or image_id (an uploaded image).")
+    """The ``image=`` or ``artwork_id=`` argument of a task, from the one of the two given (the request
+    type has checked that exactly one is)."""
     if subject.artwork_id is not None:
         return {"artwork_id": subject.artwork_id}
     return {"image": uploaded(state, subject.image_id)}
@@ -58,7 +57,8 @@ async def score_image(subject: ImageSubject, state: ServerState = Depends(get_st
     return await state.heavy.run(score, state.collection, **subject_image(state, subject))
 
 
-@router.post("/infer", response_model=ArtiMuseScores, summary="ArtiMuse-compatible scoring")
+@router.post("/infer", response_model=ArtiMuseScores, summary="ArtiMuse-compatible scoring",
+             dependencies=[Depends(parsed_form)])
 async def infer(file: UploadFile = File(description="The image to score"),
                 state: ServerState = Depends(get_state)) -> ArtiMuseScores:
     """ArtiMuse's ``POST /infer``: a multipart ``file`` in, ``total_score``, ``aspect_scores`` and
@@ -88,23 +88,19 @@ async def ask_stream(query: AskQuery, state: ServerState = Depends(get_state)) -
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-def _frame(kind: str, data: str) -> str:
-    return f"event: {kind}\ndata: {data}\n\n"
-
-
 async def _sse(state: ServerState, events: Iterator[AskEvent], event: AskEvent | None) -> AsyncIterator[str]:
     try:
         while event is not None:
-            yield _frame(event.type, event.model_dump_json())
+            yield sse_frame(event.type, event.model_dump_json())
             event = await state.heavy.run(next, events, None)
     except ArtscopeError as exc:  # the status line has gone out: the error becomes the last event
-        error = ErrorBody(detail=str(exc), error=type(exc).__name__)
+        error = ErrorBody(detail=redact(str(exc), state.config.ingest_root), error=type(exc).__name__)
         log.info("ask stream ended with %s (%d)", error.error, status_of(exc))
-        yield _frame("error", error.model_dump_json())
+        yield sse_frame("error", error.model_dump_json())
     except Exception:
         log.exception("ask stream failed")
-        yield _frame("error", ErrorBody(detail="Internal error; the service log has the details.",
-                                        error="InternalError").model_dump_json())
+        yield sse_frame("error", ErrorBody(detail="Internal error; the service log has the details.",
+                                           error="InternalError").model_dump_json())
     finally:
         await run_in_threadpool(_close, events)
 
