@@ -6,7 +6,8 @@ clients hammer the heavy routes (score, search by image, ask, ArtiMuse's /infer)
 
 ``artscope serve`` runs in its own process on 127.0.0.1. Each hammering client sends its requests one
 after another from its own loopback address (127.0.0.2 ... 127.0.0.9), so per-client rate limits apply
-to each; the probes (``/health`` and a text search, 5 a second each) come from 127.0.0.10. Three runs:
+to each; the probes (``/health`` and a text search, one after the other, about 5 a second) come from 127.0.0.10,
+after one warm-up request of each kind. Three runs:
 
   * ``idle``: the probes alone;
   * ``hammered, default limits``: the 8 clients under the default rate limits (most heavy requests are
@@ -36,7 +37,7 @@ import artscope
 from artscope.testing import write_synthetic_folder
 
 HAMMERS = 8
-PROBE_INTERVAL_S = 0.2
+PROBE_INTERVAL_S = 0.1
 
 
 def build_collection(folder: Path) -> Path:
@@ -67,6 +68,15 @@ def start_service(collection: Path, port: int, limits: bool) -> subprocess.Popen
     raise RuntimeError("the service did not start")
 
 
+def warm_up(url: str, image: bytes) -> None:
+    """One request of each kind first (from 127.0.0.11), so that no run measures the loading of a model."""
+    with client(url, "127.0.0.11") as http:
+        http.post("/api/search", json={"text": "red landscape"})
+        http.post("/api/score", json={"artwork_id": "art-0001"})
+        http.post("/api/ask", json={"question": "Who painted it?", "artwork_id": "art-0001"})
+        http.post("/infer", files={"file": ("q.png", image, "image/png")})
+
+
 def client(url: str, address: str) -> httpx.Client:
     return httpx.Client(base_url=url, timeout=300, transport=httpx.HTTPTransport(local_address=address))
 
@@ -94,7 +104,8 @@ def hammer(url: str, address: str, image: bytes, stop: threading.Event, outcome:
 
 
 def probe(url: str, stop: threading.Event, latencies: dict[str, list[float]]) -> None:
-    """``/health`` and a text search, 5 a second each, timing every answer."""
+    """``/health`` and a text search one after the other, then a pause of ``PROBE_INTERVAL_S``; every answer
+    timed."""
     with client(url, "127.0.0.10") as http:
         while not stop.is_set():
             for name, send in (("health", lambda: http.get("/health")),
@@ -138,7 +149,7 @@ def report(label: str, latencies: dict[str, list[float]], outcome: dict[str, int
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--collection", type=Path, help="A collection to serve (default: a synthetic one).")
-    parser.add_argument("--seconds", type=float, default=20.0, help="Length of each run.")
+    parser.add_argument("--seconds", type=float, default=30.0, help="Length of each run.")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
@@ -150,6 +161,7 @@ def main() -> None:
                                        ("hammered, no limits", False, HAMMERS)):
             service = start_service(collection, args.port, limits)
             try:
+                warm_up(url, image)
                 report(label, *run(url, image, hammers, args.seconds))
             finally:
                 service.terminate()
