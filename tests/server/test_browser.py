@@ -109,8 +109,8 @@ def test_search_then_open_an_artwork_with_radar_and_attributes(page, shots: Path
 def test_ask_shows_a_cited_answer(page, shots: Path) -> None:
     visit(page, "/#/artwork/art-0001")
     expect(page.locator("#artwork-title")).to_contain_text("Landscape in blue")
-    page.fill("#ask-input", "Who painted this?")
-    page.press("#ask-input", "Enter")
+    page.fill("#artwork-ask-input", "Who painted this?")
+    page.press("#artwork-ask-input", "Enter")
     answer = page.locator(".answer")
     expect(answer.locator(".answer-text")).to_contain_text("Ben Blau")
     citation = answer.locator(".citations li a").first
@@ -120,18 +120,23 @@ def test_ask_shows_a_cited_answer(page, shots: Path) -> None:
     page.screenshot(path=shots / "ask.png", full_page=True)
 
 
-def test_composed_search_with_an_image_and_a_change(page, shots: Path, synthetic_folder: Path) -> None:
+def test_choosing_an_image_searches_and_words_beside_it_compose(page, shots: Path, synthetic_folder: Path) -> None:
     visit(page, "/")
+    search(page, "still life")
     page.set_input_files("#image-input", str(synthetic_folder / "images" / "art-0003.png"))
     expect(page.locator("#image-query")).to_be_visible()
-    expect(page.locator("#status")).to_contain_text("in the collection (art-0003)")
-    page.fill("#change", "as a portrait")
-    page.press("#change", "Enter")
-    expect(page.locator("#status")).to_contain_text("candidates")
+    status = page.locator("#status")
+    expect(status).to_contain_text("With your image and “still life”")  # the search ran at once
+    expect(status.locator("a")).to_have_text("art-0003")  # this exact image is in the collection
+    expect(page.locator("#q")).to_be_visible()  # the words stay, beside the image
+    page.fill("#q", "as a portrait")
+    page.press("#q", "Enter")
+    expect(status).to_contain_text("With your image and “as a portrait”")
     expect(page.locator(".card-title").first).to_contain_text("Portrait")
     page.screenshot(path=shots / "composed.png")
     page.click("#clear-image")
-    expect(page.locator("#q")).to_be_visible()
+    expect(page.locator("#image-query")).to_be_hidden()
+    expect(status).not_to_contain_text("With your image")
 
 
 def test_dialogue_search_asks_and_narrows(page, shots: Path) -> None:
@@ -205,3 +210,79 @@ def test_the_api_documentation_is_served_by_the_service(page, base_url: str, sho
     page.screenshot(path=shots / "docs.png")
     assert requested and all(url.startswith(base_url) for url in requested), requested  # no CDN
     assert not blocked, blocked
+
+
+AXE = Path(__file__).resolve().parents[1] / "data" / "axe-core" / "axe.min.js"
+
+
+def serious_violations(page) -> list[str]:
+    """What axe-core (npm ``axe-core``, kept under ``tests/data``) finds serious or critical on the page."""
+    if not page.evaluate("!!window.axe"):
+        page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+        .filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)""")
+    return list(found)
+
+
+def duplicate_ids(page) -> list[str]:
+    return page.evaluate("""() => { const seen = new Map();
+        for (const el of document.querySelectorAll('[id]')) seen.set(el.id, (seen.get(el.id) || 0) + 1);
+        return [...seen].filter(([, n]) => n > 1).map(([id]) => id); }""")
+
+
+def test_every_view_passes_axe_and_ids_stay_unique(browser, base_url: str, shots: Path,
+                                                 synthetic_folder: Path) -> None:
+    # axe is injected as a script, which the page's Content-Security-Policy would (rightly) refuse
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base_url, bypass_csp=True)
+    page = context.new_page()
+    visit(page, "/")
+    search(page, "landscape")
+    assert serious_violations(page) == []
+    page.locator(".card-link").first.click()
+    expect(page.locator(".radar")).to_be_visible()
+    expect(page.locator('.prediction[data-field="artist"]')).to_be_visible()
+    theme = page.locator('.dimension[data-dimension="theme"]')
+    expect(theme.locator(".plain")).not_to_be_empty()  # every scored dimension is commented
+    # plain words, no numbers (originality names the closest works by their ids)
+    plain = page.locator('.dimension:not([data-dimension="originality"]) .plain').all_inner_texts()
+    assert len(plain) == 6 and not any(ch.isdigit() for text in plain for ch in text), plain
+    details = theme.locator(".measured")
+    expect(details.locator("dd").first).to_be_hidden()  # the numbers are one click away
+    details.locator("summary").click()
+    expect(details.locator("dd").first).to_contain_text(re.compile(r"\d.*(fraction|salient)"))  # number + how
+    assert serious_violations(page) == []
+    page.screenshot(path=shots / "artwork-measured.png", full_page=True)
+    visit(page, "/#/analyze")
+    page.set_input_files("#analyze-input", str(synthetic_folder / "images" / "art-0010.png"))
+    expect(page.locator("#analyze-result .radar")).to_be_visible()
+    expect(page.locator("#analyze-result .prediction").first).to_be_visible()
+    assert duplicate_ids(page) == []  # the artwork view's sections are still in the page, hidden
+    assert serious_violations(page) == []
+    visit(page, "/")
+    page.check("#dialogue-mode")
+    search_text = "painting"
+    page.fill("#q", search_text)
+    page.press("#q", "Enter")
+    expect(page.locator("#dialogue-options button").first).to_be_visible()
+    assert serious_violations(page) == []
+    context.close()
+
+
+def test_on_a_phone_an_artwork_opens_at_its_top(browser, base_url: str, shots: Path) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=base_url, has_touch=True)
+    page = context.new_page()
+    visit(page, "/")
+    search(page, "portrait")
+    cards = page.locator(".card-link")
+    cards.nth(5).scroll_into_view_if_needed()
+    assert page.evaluate("window.scrollY") > 0
+    cards.nth(5).click()
+    expect(page.locator("#artwork-title")).to_be_focused()
+    expect(page.locator(".zoom-stage")).to_have_attribute("data-tiles", re.compile(r"^\d+$"))
+    assert page.evaluate("window.scrollY") == 0
+    assert page.locator("header.top").bounding_box()["y"] >= 0
+    stage = page.locator(".zoom-stage").bounding_box()
+    assert 0 <= stage["y"] < 844 / 2  # the image starts in the upper half of the screen
+    page.screenshot(path=shots / "phone-artwork-top.png")
+    context.close()

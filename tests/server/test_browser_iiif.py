@@ -1,8 +1,9 @@
 """IIIF viewers in a real headless Chromium (Debian's ``chromium``, driven by Playwright): Mirador (npm
 ``mirador``, its distributed bundle kept under ``tests/data/mirador``) opens an artscope manifest from the
 running service on loopback and paints its canvas from the Image API tiles, and the page's own deep zoom
-(OpenSeadragon, vendored in the package) asks for full-resolution tiles when zoomed in. Screenshots go
-to ``$ARTSCOPE_SCREENSHOTS`` (or a temp dir)."""
+(OpenSeadragon, vendored in the package) asks for full-resolution tiles when zoomed in. The collection's
+large work is dated "1887-8", so the page's year filter is checked here too. Screenshots go to
+``$ARTSCOPE_SCREENSHOTS`` (or a temp dir)."""
 
 from __future__ import annotations
 
@@ -164,4 +165,26 @@ def test_the_page_zooms_into_full_resolution_tiles(browser, base_url: str, shots
     assert painted(stage.screenshot()) > 20
     page.screenshot(path=shots / "deep-zoom.png")
     assert all(url.startswith(base_url) for url in requested), requested  # nothing from elsewhere
+    context.close()
+
+
+def test_the_year_filter_finds_a_work_whose_dates_overlap(browser, base_url: str, shots: Path) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base_url)
+    page = context.new_page()
+    page.goto("/")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    page.fill("#q", "large grid")
+    page.press("#q", "Enter")
+    expect(page.locator("#status")).to_contain_text("candidates")
+    page.fill("#year-from", "1888")
+    page.fill("#year-to", "1889")
+    page.press("#year-to", "Enter")
+    page.locator("#year-from").dispatch_event("change")
+    titles = page.locator(".card-title")
+    expect(titles.filter(has_text="A large grid")).to_have_count(1)  # dated 1887-8
+    page.screenshot(path=shots / "year-filter.png")
+    page.fill("#year-from", "1889")
+    page.fill("#year-to", "1890")
+    page.locator("#year-from").dispatch_event("change")
+    expect(titles.filter(has_text="A large grid")).to_have_count(0)
     context.close()

@@ -69,7 +69,7 @@ def test_real_photographs_are_grounded(sample_collection_dir: Path) -> None:
 def test_a_sentence_cannot_cite_an_unmeasured_key() -> None:
     writer = Writer(score_image(IMAGES["grey"]).measurements)
     with pytest.raises(KeyError, match=r"composition\.horizon_y"):
-        writer.say("The horizon is low.", "composition.horizon_y")
+        writer.say("The horizon is low.", "composition.horizon_y", plain="The horizon is low.")
 
 
 def test_artimuse_response_shape() -> None:

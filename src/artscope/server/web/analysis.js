@@ -35,6 +35,23 @@ export function attributesView(description) {
     h('div', { class: 'predictions' }, description.fields.map(fieldBlock)));
 }
 
+function measuredValue(measurement) {
+  const value = measurement.value;
+  const shown = Array.isArray(value) ? value.map((v) => (typeof v === 'number' ? v.toFixed(2) : v)).join(', ')
+    : typeof value === 'number' ? String(Math.round(value * 100) / 100) : value;
+  return `${shown} ${measurement.unit}`;
+}
+
+// Plain sentences for visitors; the measured sentences, their numbers and how each was measured one
+// click away.
+function measured(sentences, measurements) {
+  const keys = [...new Set(sentences.flatMap((s) => s.cites))];
+  return h('details', { class: 'measured' }, h('summary', {}, 'Measured'),
+    h('ul', {}, sentences.map((s) => h('li', {}, s.text))),
+    h('dl', {}, keys.filter((k) => measurements[k]).map((k) => h('div', {},
+      h('dt', {}, k), h('dd', {}, measuredValue(measurements[k]), h('span', { class: 'note' }, ` — ${measurements[k].about}`))))));
+}
+
 function comments(result) {
   return Object.keys(result.dimensions).map((key) => {
     const value = result.dimensions[key];
@@ -43,7 +60,8 @@ function comments(result) {
     return h('li', { class: 'dimension', dataset: { dimension: key } },
       h('h4', {}, `${meta.dimensions[key] || key} `,
         h('span', { class: 'score' }, value == null ? 'not measured' : `${Math.round(value)}/100`)),
-      sentences.length ? h('p', {}, sentences.map((s) => s.text).join(' ')) : null,
+      sentences.length ? h('p', { class: 'plain' }, sentences.map((s) => s.plain || s.text).join(' ')) : null,
+      sentences.length ? measured(sentences, result.measurements) : null,
       why ? h('p', { class: 'note' }, why) : null);
   });
 }
@@ -77,15 +95,16 @@ export async function loadInto(container, path, subject, render) {
   }
 }
 
-export function analysisSections(subject) {
+// `prefix` starts the sections' ids: each view that shows them has its own.
+export function analysisSections(subject, prefix) {
   const attributes = h('div', { class: 'panel-body' });
   const aesthetics = h('div', { class: 'panel-body' });
   loadInto(attributes, '/api/describe', subject, attributesView);
   loadInto(aesthetics, '/api/score', subject, aestheticsView);
   return [
-    h('section', { class: 'panel', 'aria-labelledby': 'attributes-heading' },
-      h('h2', { id: 'attributes-heading' }, 'Predicted attributes'), attributes),
-    h('section', { class: 'panel', 'aria-labelledby': 'aesthetics-heading' },
-      h('h2', { id: 'aesthetics-heading' }, 'Aesthetics'), aesthetics),
+    h('section', { class: 'panel', 'aria-labelledby': `${prefix}-attributes-heading` },
+      h('h2', { id: `${prefix}-attributes-heading` }, 'Predicted attributes'), attributes),
+    h('section', { class: 'panel', 'aria-labelledby': `${prefix}-aesthetics-heading` },
+      h('h2', { id: `${prefix}-aesthetics-heading` }, 'Aesthetics'), aesthetics),
   ];
 }

@@ -42,10 +42,10 @@ async function analyse(file) {
     out.replaceChildren(
       h('div', { class: 'analyze-head' }, preview,
         h('div', {}, h('p', {}, `${upload.width} × ${upload.height} px, not added to the collection.`), known)),
-      ...analysisSections({ image_id: upload.id }),
-      h('section', { class: 'panel', 'aria-labelledby': 'ask-heading' },
-        h('h2', { id: 'ask-heading' }, 'Ask about this image'),
-        askBox({ image_id: upload.id }, 'e.g. Is this work in the collection? Who made it?')));
+      ...analysisSections({ image_id: upload.id }, 'analyze'),
+      h('section', { class: 'panel', 'aria-labelledby': 'analyze-ask-heading' },
+        h('h2', { id: 'analyze-ask-heading' }, 'Ask about this image'),
+        askBox({ image_id: upload.id }, 'e.g. Is this work in the collection? Who made it?', 'analyze')));
   } catch (error) {
     out.replaceChildren(errorBox(error));
   }

@@ -48,37 +48,38 @@ function citeLink(label, targetId, fallbackHash) {
   }, label);
 }
 
-function citationTarget(citation, artworkId) {
+function citationTarget(citation, artworkId, prefix) {
   if (citation.kind === 'passage') {
     return [passageId(citation.passage_id), citation.artwork_id ? artworkHash(citation.artwork_id) : null];
   }
   if (citation.kind === 'record-field' && citation.artwork_id === artworkId) return [fieldId(citation.field), null];
   if (citation.kind === 'prediction' && (!citation.artwork_id || citation.artwork_id === artworkId)) {
-    return ['attributes-heading', null];
+    return [`${prefix}-attributes-heading`, null];
   }
   return [null, citation.artwork_id ? artworkHash(citation.artwork_id) : null];
 }
 
-export function answerView(answer, artworkId) {
+// Ids start with the view's `prefix` (each view renders its own: no id is on the page twice).
+export function answerView(answer, artworkId, prefix) {
   const numbers = new Map(answer.citations.map((c, i) => [markerOf(c), i + 1]));
   const parts = [];
   let last = 0;
   for (const match of answer.text.matchAll(MARKER)) {
     parts.push(answer.text.slice(last, match.index));
     const n = numbers.get(match[0]);
-    if (n) parts.push(h('sup', {}, citeLink(`[${n}]`, `citation-${n}`)));
+    if (n) parts.push(h('sup', {}, citeLink(`[${n}]`, `${prefix}-citation-${n}`)));
     last = match.index + match[0].length;
   }
   parts.push(answer.text.slice(last));
   if (!last) { // no markers in the text: the sources follow it
-    answer.citations.forEach((_, i) => parts.push(h('sup', {}, citeLink(`[${i + 1}]`, `citation-${i + 1}`))));
+    answer.citations.forEach((_, i) => parts.push(h('sup', {}, citeLink(`[${i + 1}]`, `${prefix}-citation-${i + 1}`))));
   }
   const citations = answer.citations.map((citation, i) => {
-    const [targetId, hash] = citationTarget(citation, artworkId);
+    const [targetId, hash] = citationTarget(citation, artworkId, prefix);
     const what = citation.kind === 'passage' ? `passage ${citation.passage_id}`
       : `${citation.kind === 'prediction' ? 'prediction' : 'record'}: `
         + `${citation.artwork_id ?? 'image'} · ${citation.field}`;
-    return h('li', { id: `citation-${i + 1}` }, citeLink(what, targetId, hash),
+    return h('li', { id: `${prefix}-citation-${i + 1}` }, citeLink(what, targetId, hash),
       citation.quote ? h('q', {}, citation.quote) : null,
       citation.probability != null ? ` (p = ${citation.probability.toFixed(2)})` : '');
   });
@@ -95,11 +96,11 @@ function markerOf(citation) {
   return `[prediction:${citation.artwork_id || 'image'}.${citation.field}]`;
 }
 
-export function askBox(subject, placeholder) {
-  const input = h('input', { id: 'ask-input', type: 'text', autocomplete: 'off', placeholder });
+export function askBox(subject, placeholder, prefix) {
+  const input = h('input', { id: `${prefix}-ask-input`, type: 'text', autocomplete: 'off', placeholder });
   const output = h('div', { class: 'ask-output', 'aria-live': 'polite' });
   const form = h('form', { class: 'ask-form' },
-    h('label', { for: 'ask-input', class: 'visually-hidden' }, 'Your question'), input,
+    h('label', { for: `${prefix}-ask-input`, class: 'visually-hidden' }, 'Your question'), input,
     h('button', { type: 'submit', class: 'button primary' }, 'Ask'));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -116,7 +117,7 @@ export function askBox(subject, placeholder) {
         } else if (kind === 'delta' && data.text) {
           draft.append(data.text);
         } else if (kind === 'answer' && data.answer) {
-          output.replaceChildren(answerView(data.answer, subject.artwork_id), output.lastChild);
+          output.replaceChildren(answerView(data.answer, subject.artwork_id, prefix), output.lastChild);
         } else if (kind === 'error') {
           output.replaceChildren(errorBox(data.detail));
         }
@@ -156,6 +157,7 @@ function tileSource(view) {
 
 export async function showArtwork(id, container) {
   container.replaceChildren(h('p', { class: 'loading' }, 'Loading…'));
+  window.scrollTo(0, 0);
   let detail;
   try {
     detail = await api(`/api/artworks/${encodeURIComponent(id)}`);
@@ -177,13 +179,15 @@ export async function showArtwork(id, container) {
         h('h1', { id: 'artwork-title', tabindex: '-1' }, title),
         record.description ? h('p', { class: 'description', id: fieldId('description') }, record.description) : null,
         recordList(record))),
-    h('section', { class: 'panel', 'aria-labelledby': 'ask-heading' },
-      h('h2', { id: 'ask-heading' }, 'Ask about this work'),
-      askBox({ artwork_id: record.id }, 'e.g. Who made it, and when?')),
-    ...analysisSections({ artwork_id: record.id }),
+    h('section', { class: 'panel', 'aria-labelledby': 'artwork-ask-heading' },
+      h('h2', { id: 'artwork-ask-heading' }, 'Ask about this work'),
+      askBox({ artwork_id: record.id }, 'e.g. Who made it, and when?', 'artwork')),
+    ...analysisSections({ artwork_id: record.id }, 'artwork'),
     h('section', { class: 'panel', 'aria-labelledby': 'similar-heading' },
       h('h2', { id: 'similar-heading' }, 'Similar works'), similarWorks(record)),
     h('section', { class: 'panel', 'aria-labelledby': 'passages-heading' },
       h('h2', { id: 'passages-heading' }, 'Related passages'), passagesList(detail.passages)));
-  document.getElementById('artwork-title').focus();
+  // on a phone, focus must not scroll the title (below the image) to the top: start at the top
+  window.scrollTo(0, 0);
+  document.getElementById('artwork-title').focus({ preventScroll: true });
 }

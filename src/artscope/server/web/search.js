@@ -1,5 +1,6 @@
-// The search view: words, an image (with an optional "change" for composed queries), more-like-this,
-// facets and filters, pages, the relevance cutoff, and dialogue mode (a question with quick answers).
+// The search view: words, an image (words beside it say what should differ: a composed query),
+// more-like-this, facets and filters, pages, the relevance cutoff, and dialogue mode (a question with
+// quick answers). Choosing an image searches with it at once.
 
 import { api, artworkHash, errorBox, h, percent, thumbUrl, uploadImage } from './api.js';
 
@@ -9,7 +10,7 @@ const FACET_VALUES = 8;
 const SKIP_FACETS = new Set(['artwork_id', 'subject', 'license', 'institution']);
 
 const state = {
-  text: '', image: null, change: '', like: null, filters: {}, offset: 0, minScore: null,
+  text: '', image: null, like: null, filters: {}, offset: 0, minScore: null,
   dialogue: null, facetFields: [], searched: false,
 };
 
@@ -18,7 +19,6 @@ export function bindSearch() {
   $('search-form').addEventListener('submit', (event) => {
     event.preventDefault();
     state.text = $('q').value.trim();
-    state.change = $('change').value.trim();
     state.like = null;
     state.offset = 0;
     state.dialogue = null;
@@ -29,7 +29,12 @@ export function bindSearch() {
     if (event.target.files[0]) attachImage(event.target.files[0]);
     event.target.value = '';
   });
-  $('clear-image').addEventListener('click', () => { clearImage(); $('q').focus(); });
+  $('clear-image').addEventListener('click', () => {
+    clearImage();
+    state.offset = 0;
+    run();
+    $('q').focus();
+  });
   $('relevance').addEventListener('change', (event) => {
     state.minScore = event.target.value ? Number(event.target.value) : null;
     if (state.searched) rerun();
@@ -76,10 +81,9 @@ async function attachImage(file) {
     state.image = { id: upload.id, url: URL.createObjectURL(file), inCollection: upload.in_collection };
     $('query-thumb').src = state.image.url;
     $('image-query').hidden = false;
-    $('q').hidden = true;
-    setStatus(upload.in_collection ? `This exact image is in the collection (${upload.in_collection}).`
-      : 'Image ready: search with it, optionally saying what should change.');
-    $('change').focus();
+    Object.assign(state, { text: $('q').value.trim(), like: null, offset: 0, dialogue: null });
+    if (location.hash && location.hash !== '#/') location.hash = '#/';
+    await run();
   } catch (error) {
     showError(error);
   }
@@ -87,10 +91,7 @@ async function attachImage(file) {
 
 function clearImage() {
   state.image = null;
-  state.change = '';
-  $('change').value = '';
   $('image-query').hidden = true;
-  $('q').hidden = false;
 }
 
 export function searchLike(id, title) {
@@ -121,7 +122,7 @@ function query() {
   const body = { filters: filters(), facets: state.facetFields, limit: PAGE, offset: state.offset };
   if (state.minScore != null) body.min_score = state.minScore;
   if (state.like) return { ...body, artwork_id: state.like.id };
-  if (state.image) return { ...body, image_id: state.image.id, text: state.change || null };
+  if (state.image) return { ...body, image_id: state.image.id, text: state.text || null };
   return { ...body, text: state.text };
 }
 
@@ -135,10 +136,16 @@ async function run() {
     const result = await api('/api/search', { method: 'POST', json: query() });
     renderResults(result.hits, result.total);
     renderFacets(result.facets);
-    const what = state.like ? `More like “${state.like.title || state.like.id}”: ` : '';
+    const what = state.like ? `More like “${state.like.title || state.like.id}”: `
+      : state.image ? `With your image${state.text ? ` and “${state.text}”` : ''}: ` : '';
     setStatus(result.no_good_match && !result.hits.length
       ? `${what}No good match in the collection.`
       : `${what}${result.total} candidates, ${Math.round(result.took_ms)} ms.`);
+    const known = state.image?.inCollection;
+    if (known) {
+      $('status').append(' This exact image is in the collection: ',
+        h('a', { href: artworkHash(known) }, known), '.');
+    }
   } catch (error) {
     showError(error);
   }
@@ -164,7 +171,7 @@ async function browse() {
 
 async function startDialogue() {
   setStatus('Starting a dialogue…');
-  const body = { text: state.image ? state.change || null : state.text, filters: filters(), limit: PAGE };
+  const body = { text: state.text || null, filters: filters(), limit: PAGE };
   if (state.image) body.image_id = state.image.id;
   try {
     showTurn(await api('/api/dialogue', { method: 'POST', json: body }));
@@ -215,7 +222,7 @@ function card(hit) {
     h('p', { class: 'card-meta' }, [art.artists.join(', '), art.date].filter(Boolean).join(' · ')),
     hit.similarity != null ? h('p', { class: 'card-score' }, `match ${percent(hit.similarity)}`,
       hit.match && hit.match !== 'similar' ? h('span', { class: 'badge' }, hit.match) : null) : null,
-    h('button', { type: 'button', class: 'button secondary more-like', 'aria-label': `More like ${title}`,
+    h('button', { type: 'button', class: 'button secondary more-like', 'aria-label': `More like this: ${title}`,
       onclick: () => searchLike(art.id, title) }, 'More like this'));
 }
 
@@ -241,7 +248,7 @@ function renderFacets(facets) {
     const chosen = state.filters[field] || [];
     const values = [...new Set([...chosen, ...Object.keys(counts).slice(0, FACET_VALUES)])];
     return h('fieldset', { class: 'facet' }, h('legend', {}, field), values.map((value) => {
-      const id = `facet-${field}-${value}`.replace(/[^\w-]/g, '_');
+      const id = `facet-${field}-${values.indexOf(value)}-${value}`.replace(/[^\w-]/g, '_');
       return h('div', { class: 'facet-value' },
         h('input', { type: 'checkbox', id, checked: chosen.includes(value), onchange: (event) => {
           const next = new Set(state.filters[field] || []);

@@ -42,7 +42,11 @@ class Sentence(BaseModel):
     """One claim, with the keys of the measurements it states."""
 
     text: str
+    """The claim with its measured numbers."""
     cites: list[str]
+    plain: str | None = None
+    """The same claim in plain words for visitors (no numbers, no jargon); the web page shows it and
+    keeps ``text`` and the cited measurements one click away."""
 
 
 class Description(BaseModel):

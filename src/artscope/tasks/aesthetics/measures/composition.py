@@ -213,6 +213,9 @@ def measure(prepared: PreparedImage) -> dict[str, Measurement]:
     mask = _subject_mask(sal)
     out: dict[str, Measurement] = {}
     subject = None
+    out["composition.subject_found"] = m(
+        float(mask is not None), "yes (1) or no (0)",
+        "Whether one salient region stands apart from the rest of the image (a main subject).")
     if mask is not None:
         out.update(_subject_measures(prepared.lab, sal, mask))
         subject = (out["composition.subject_x"].value, out["composition.subject_y"].value)
