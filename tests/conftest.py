@@ -26,6 +26,13 @@ __all__ = ["one_torch_thread", "paintings", "tiny_clip_dir", "tiny_colpali_dir",
            "tiny_llava_dir", "tiny_siglip2_dir", "tiny_siglip_dir"]
 
 SAMPLE_COLLECTION = Path(__file__).resolve().parents[1] / "src" / "artscope" / "demo" / "sample-collection"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """Files written by the formats' publishers (tests/data/README.md says where each comes from)."""
+    return DATA
 
 
 @pytest.fixture(scope="session")

@@ -45,7 +45,7 @@ def test_bad_locations_are_clear_errors(tmp_path: Path) -> None:
         artscope.open(tmp_path)
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "x.txt").write_text("mine")
-    with pytest.raises(CollectionError, match="not empty"):
+    with pytest.raises(CollectionError, match=r"holds files that are not an artscope collection \(x\.txt\)"):
         artscope.create(tmp_path / "full")
     assert (tmp_path / "full" / "x.txt").read_text() == "mine"
     artscope.create(tmp_path / "c").close()

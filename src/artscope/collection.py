@@ -7,6 +7,7 @@ methods (search, describe, score, ask) are thin calls into ``artscope.tasks``.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
+from artscope import faults
 from artscope.catalog import Catalog, curation
 from artscope.catalog.curation import AuditEntry, DeletionKind
 from artscope.catalog.schema import SCHEMA_VERSION
@@ -30,6 +32,7 @@ from artscope.types import INTEGER_PAYLOAD_FIELDS, KEYWORD_PAYLOAD_FIELDS, Artwo
 
 if TYPE_CHECKING:
     from artscope.ingest.pipeline import IngestSummary
+    from artscope.ingest.reembed import ReembedSummary as EmbedSummary
     from artscope.ingest.sources.base import SourceOptions
 
 log = logging.getLogger(__name__)
@@ -105,9 +108,7 @@ class Collection:
 
     # -- life cycle -------------------------------------------------------------------------
     def close(self) -> None:
-        if self._index is not None:
-            self._index.close()
-            self._index = None
+        self.close_index()
         self.catalog.close()
 
     def __enter__(self) -> Collection:
@@ -123,16 +124,46 @@ class Collection:
     def ingest(self, locations: Sequence[str | Path], options: SourceOptions | None = None,
                kind: str | None = None, job_id: str | None = None,
                progress: Callable[[int, int | None], None] | None = None,
-               cancel: threading.Event | None = None) -> IngestSummary:
-        """Add sources (folders, CSV/JSON catalogues, IIIF manifests, museum exports, passages)."""
+               cancel: threading.Event | None = None, embed: bool = True) -> IngestSummary:
+        """Add sources (folders, CSV/JSON catalogues, IIIF manifests, museum exports, passages).
+        ``embed=False`` stores them at catalogue speed and leaves their vectors to ``embed()``."""
         from artscope.ingest.pipeline import ingest
 
         return ingest(self, [str(x) for x in locations], options=options, kind=kind, job_id=job_id,
-                      progress=progress, cancel=cancel)
+                      progress=progress, cancel=cancel, embed=embed)
+
+    def embed(self, embedder: str | Embedder | None = None,
+              progress: Callable[[int, int | None], None] | None = None) -> EmbedSummary:
+        """Compute the vectors that are still pending (after ``ingest(embed=False)`` or a kill). Naming
+        another embedder re-embeds the whole collection with it, into a new index that replaces the old
+        one when it is complete; a re-embedding that was stopped is finished by the same call again."""
+        from artscope.ingest.indexer import index_pending
+        from artscope.ingest.reembed import ReembedSummary, reembed
+
+        plan = self.manifest.reembedding
+        spec = embedder if embedder is not None else plan.embedder.spec if plan else None
+        instance = create_embedder(spec, device=get_settings().device) if isinstance(spec, str) else spec
+        if plan is None and (instance is None or instance.info == self.info):
+            pending = self.catalog.pending_counts()
+            images = index_pending(self, {}, start_small=True)
+            return ReembedSummary(embedder=self.info.spec, images=images, records=pending["artworks"],
+                                  passages=pending["passages"])
+        self.close_index()
+        summary = reembed(self, instance, progress)
+        self._embedder = instance
+        return summary
+
+    def close_index(self) -> None:
+        """Close the vector store (the next use opens it again)."""
+        if self._index is not None:
+            self._index.close()
+            self._index = None
 
     def optimize(self) -> None:
         """Build the approximate indexes (HNSW, quantization); searches are exact until then."""
+        faults.reached("optimize.start")
         self.index.optimize()
+        faults.reached("optimize.done")
 
     # -- curation ---------------------------------------------------------------------------
     def edit_artwork(self, artwork_id: str, changes: Mapping[str, Any], actor: str) -> ArtworkRecord:
@@ -276,30 +307,98 @@ def edited_record(record: ArtworkRecord, changes: Mapping[str, Any]) -> ArtworkR
 
 def create(path: str | Path, embedder: str | Embedder = "builtin", index_url: str | None = None,
            token_budget: int = DEFAULT_TOKEN_BUDGET, exist_ok: bool = False) -> Collection:
-    """Make a new collection directory (or open it if ``exist_ok`` and it was built the same way)."""
+    """Make a new collection directory (or open it if ``exist_ok`` and it was built the same way).
+
+    The collection is built in a hidden directory beside ``path`` and renamed into place when it is
+    complete, so a process killed at any moment leaves either no collection or a whole one; what a
+    killed creation left behind is cleared by the next one."""
     path = Path(path)
     instance = create_embedder(embedder, device=get_settings().device) if isinstance(embedder, str) else embedder
     if (path / MANIFEST_NAME).exists():
         if not exist_ok:
             raise CollectionError(f"{path} already holds a collection; open it with artscope.open().")
         return open(path, embedder=instance)
-    if path.exists() and any(path.iterdir()):
-        raise CollectionError(f"{path} exists and is not empty; choose a new directory for the collection.")
-    path.mkdir(parents=True, exist_ok=True)
-    for sub in ("heads", "thumbs"):
-        (path / sub).mkdir(exist_ok=True)
+    _check_free(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _clear_unfinished(path)
+    building = path.parent / f".{path.name}{_BUILDING}{os.getpid()}"
+    building.mkdir()
+    faults.reached("create.folder")
     location = IndexLocation(kind="qdrant", url=index_url, prefix=path.resolve().name) if index_url \
         else IndexLocation()
     manifest = Manifest(schema_version=SCHEMA_VERSION, embedder=instance.info, index=location,
                         token_budget=token_budget)
     try:
-        collection = Collection(path, manifest, embedder=instance)
-        collection.index  # noqa: B018  (creates the spaces now, so a bad URL fails here)
-        manifest.write(path)
+        for sub in ("heads", "thumbs"):
+            (building / sub).mkdir()
+        with Collection(building, manifest, embedder=instance) as draft:
+            draft.index  # noqa: B018  (creates the spaces now, so a bad URL fails here)
+            faults.reached("create.index")
+        manifest.write(building)
+        faults.reached("create.manifest")
+        if path.exists():
+            path.rmdir()  # empty, or an unfinished collection cleared above
+        os.rename(building, path)
     except BaseException:
-        shutil.rmtree(path, ignore_errors=True)
+        shutil.rmtree(building, ignore_errors=True)
         raise
-    return collection
+    faults.reached("create.renamed")
+    return Collection(path, manifest, embedder=instance)
+
+
+_BUILDING = ".artscope-building-"
+
+
+def _unfinished_part(entry: Path) -> bool:
+    """True for what a creation killed before its manifest leaves (older versions built in place):
+    empty ``heads``/``thumbs``, an ``index`` of index spaces, a SQLite catalog, the manifest's temp file."""
+    name = entry.name
+    if name in ("heads", "thumbs"):
+        return entry.is_dir() and not any(entry.iterdir())
+    if name == "index":
+        return entry.is_dir() and all(c.name in ("images", "records", "passages") for c in entry.iterdir())
+    if name == "catalog.sqlite":
+        with entry.open("rb") as handle:
+            head = handle.read(16)
+        return head in (b"", b"SQLite format 3\x00")
+    return name in ("catalog.sqlite-wal", "catalog.sqlite-shm", "catalog.sqlite-journal", "artscope.tmp")
+
+
+def _check_free(path: Path) -> None:
+    """Refuse a directory that holds anything but an unfinished collection, saying what it holds."""
+    if path.exists() and not path.is_dir():
+        raise CollectionError(f"{path} is a file, not a directory; choose a new directory for the collection.")
+    if not path.exists():
+        return
+    foreign = sorted(p.name + ("/" if p.is_dir() else "") for p in path.iterdir() if not _unfinished_part(p))
+    if foreign:
+        shown = ", ".join(foreign[:8]) + (f" and {len(foreign) - 8} more" if len(foreign) > 8 else "")
+        raise CollectionError(f"{path} exists and holds files that are not an artscope collection ({shown}); "
+                              "choose a new directory for the collection, or empty this one.")
+
+
+def _clear_unfinished(path: Path) -> None:
+    """Remove what killed creations left: the contents of an unfinished collection at ``path`` (no
+    manifest: nothing was ever ingested into it) and hidden build directories of dead processes."""
+    if path.is_dir():
+        for child in path.iterdir():
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+    for leftover in path.parent.glob(f".{path.name}{_BUILDING}*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # a directory of this process is from an earlier, failed call
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def open(path: str | Path, embedder: str | Embedder | None = None) -> Collection:

@@ -22,6 +22,15 @@ class IndexLocation(BaseModel):
     url: str | None = None
     prefix: str | None = None
     """Collection-name prefix on the server (several artscope collections can share one)."""
+    directory: str = "index"
+    """Where an ``edge`` index lives inside the collection (re-embedding builds the next one beside it)."""
+
+
+class Reembedding(BaseModel):
+    """A re-embedding under way: the embedder and the index it is building (``artscope embed``)."""
+
+    embedder: EmbedderInfo
+    index: IndexLocation
 
 
 class Manifest(BaseModel):
@@ -33,6 +42,8 @@ class Manifest(BaseModel):
     token_budget: int
     """Token vectors stored per image at most: the per-artwork storage budget, see docs/storage.md."""
     pooled_tokens: int = 4
+    reembedding: Reembedding | None = None
+    """Set while the collection is re-embedded; the same command run again finishes it."""
 
     @classmethod
     def read(cls, directory: Path) -> Manifest:

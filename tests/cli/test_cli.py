@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -21,7 +23,7 @@ def test_index_then_search_info_and_jobs(synthetic_folder: Path, tmp_path: Path)
     target = str(tmp_path / "c")
     code, out = _run("index", str(synthetic_folder), "-c", target, "--json", "--no-optimize")
     assert code == 0, out
-    summary = json.loads(out[out.index("{"):])
+    summary = json.loads(out[out.index("{"):])  # the runner mixes stderr (model loading) into out
     assert summary["added"] == 48 and summary["failed"] == 0
     code, out = _run("search", "portrait in blue", "-c", target, "--json", "-n", "3", "--facet", "genre")
     assert code == 0, out
@@ -59,3 +61,20 @@ def test_errors_are_one_line_with_exit_code_2(tmp_path: Path) -> None:
     assert code == 2 and "Unknown filter field 'colour'" in out
     code, out = _run("search", "-c", target)
     assert code == 2 and "Give a text query" in out
+
+
+def test_index_json_is_valid_when_piped_and_progress_stays_off(tmp_path: Path) -> None:
+    """A real process with stdout and stderr piped (not a terminal): stdout is the JSON and nothing else,
+    and no progress bar is drawn on stderr either."""
+    (tmp_path / "works.csv").write_text("id,title,date\n1,A harbour,1888\n2,A field,-500\n", encoding="utf-8")
+    code = "from artscope.cli.main import app; app()"
+    done = subprocess.run([sys.executable, "-c", code, "index", str(tmp_path / "works.csv"), "-c",
+                           str(tmp_path / "c"), "--json", "--no-embed"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["added"] == 2 and summary["images_indexed"] == 0
+    assert "indexing" not in done.stderr and "━" not in done.stderr
+    done = subprocess.run([sys.executable, "-c", code, "embed", "-c", str(tmp_path / "c"), "--json"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["records"] == 2

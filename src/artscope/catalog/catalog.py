@@ -60,6 +60,7 @@ class Catalog:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._local = threading.local()
+        self._known_fields: set[str] = set()
         migrate(self.conn)
 
     @property
@@ -88,6 +89,19 @@ class Catalog:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def savepoint(self) -> Iterator[sqlite3.Connection]:
+        """Inside a transaction, a part that an exception undoes on its own (one ingested item)."""
+        conn = self.conn
+        conn.execute("SAVEPOINT item")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK TO SAVEPOINT item")
+            conn.execute("RELEASE SAVEPOINT item")
+            raise
+        conn.execute("RELEASE SAVEPOINT item")
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -122,18 +136,33 @@ class Catalog:
                 status = UpsertStatus.UPDATED
             conn.execute("INSERT INTO artworks_fts (rowid, title, artists, body) VALUES (?, ?, ?, ?)",
                          (rowid, record.title or "", " ".join(record.artists), record.text()))
-            for key, value in record.extra.items():
-                kind = "number" if isinstance(value, int | float) and not isinstance(value, bool) else "keyword"
-                conn.execute("INSERT OR IGNORE INTO fields (name, kind) VALUES (?, ?)", (key, kind))
+            if not record.extra.keys() <= self._known_fields:
+                # read again, not added to: a rolled-back item must not leave its fields out of the table
+                self._known_fields = {r[0] for r in conn.execute("SELECT name FROM fields")}
+                for key, value in record.extra.items():
+                    if key not in self._known_fields:
+                        kind = "number" if isinstance(value, int | float) and not isinstance(value, bool) \
+                            else "keyword"
+                        conn.execute("INSERT OR IGNORE INTO fields (name, kind) VALUES (?, ?)", (key, kind))
         return int(rowid), status
 
     def add_view(self, artwork_rowid: int, view: ImageView) -> tuple[int, bool]:
-        """Attach an image; returns (view id, True if new). Same content hash = same view."""
+        """Attach an image; returns (view id, True if new). Same content hash = same view. An image
+        that could not be read before (``add_failed_view``) is filled in where it was."""
+        waiting = self.conn.execute("SELECT rowid FROM views WHERE artwork_rowid = ? AND uri = ? AND state = 'failed'",
+                                    (artwork_rowid, view.uri)).fetchone()
         if view.content_hash:
             row = self.conn.execute("SELECT rowid FROM views WHERE content_hash = ?",
                                     (view.content_hash,)).fetchone()
             if row:
+                if waiting:  # it was waiting for an image the collection has
+                    self.conn.execute("DELETE FROM views WHERE rowid = ?", (waiting[0],))
                 return int(row["rowid"]), False
+        if waiting:
+            self.conn.execute("UPDATE views SET content_hash = ?, dhash = ?, label = ?, width = ?, height = ?, "
+                              "state = 'pending', error = NULL WHERE rowid = ?",
+                              (view.content_hash, view.dhash, view.label, view.width, view.height, waiting[0]))
+            return int(waiting[0]), True
         with self.transaction() as conn:
             position = conn.execute("SELECT COUNT(*) FROM views WHERE artwork_rowid = ?",
                                     (artwork_rowid,)).fetchone()[0]
@@ -144,6 +173,25 @@ class Catalog:
                  view.height),
             ).lastrowid
         return int(rowid), True
+
+    def add_failed_view(self, artwork_rowid: int, view: ImageView, error: str) -> None:
+        """Remember an image that could not be read (a server down, a broken file): it stays out of the
+        index, and ingesting its source again tries it again."""
+        updated = self.conn.execute(
+            "UPDATE views SET error = ? WHERE artwork_rowid = ? AND uri = ? AND state = 'failed'",
+            (error, artwork_rowid, view.uri)).rowcount
+        if not updated:
+            position = self.conn.execute("SELECT COUNT(*) FROM views WHERE artwork_rowid = ?",
+                                         (artwork_rowid,)).fetchone()[0]
+            self.conn.execute("INSERT INTO views (artwork_rowid, position, uri, label, state, error) "
+                              "VALUES (?, ?, ?, ?, 'failed', ?)",
+                              (artwork_rowid, position, view.uri, view.label, error))
+
+    def failed_views(self, artwork_id: str) -> list[tuple[str, str]]:
+        """(address, error) of an artwork's images that could not be read yet."""
+        return [(r[0], r[1]) for r in self.conn.execute(
+            "SELECT v.uri, v.error FROM views v JOIN artworks a ON a.rowid = v.artwork_rowid "
+            "WHERE a.id = ? AND v.state = 'failed' ORDER BY v.position", (artwork_id,))]
 
     def view_by_hash(self, content_hash: str) -> tuple[int, str] | None:
         """(view id, artwork id) of an image already in the collection."""
@@ -257,6 +305,11 @@ class Catalog:
                            "(SELECT COUNT(*) FROM passage_images WHERE state = 'pending')").fetchone()[0],
         }
 
+    def pending_counts(self) -> dict[str, int]:
+        """Rows not yet in the index, per table (``artworks``, ``views``, ``passages``)."""
+        return {table: self.conn.execute(f"SELECT COUNT(*) FROM {table} WHERE state = 'pending'").fetchone()[0]
+                for table in ("artworks", "views", "passages")}
+
     def user_fields(self) -> dict[str, str]:
         """Fields beyond the well-known ones that records carry, with their kind."""
         return {r[0]: r[1] for r in self.conn.execute("SELECT name, kind FROM fields ORDER BY name")}
@@ -275,6 +328,19 @@ class Catalog:
     def pending_passages(self, limit: int = 256) -> list[int]:
         return [r[0] for r in self.conn.execute(
             "SELECT rowid FROM passages WHERE state = 'pending' ORDER BY rowid LIMIT ?", (limit,))]
+
+    def views_after(self, rowid: int, limit: int) -> list[tuple[int, int, str]]:
+        """(view id, artwork rowid, uri) of the readable views after ``rowid``, in rowid order."""
+        return [tuple(r) for r in self.conn.execute(
+            "SELECT rowid, artwork_rowid, uri FROM views WHERE rowid > ? AND state != 'failed' ORDER BY rowid LIMIT ?",
+            (rowid, limit))]
+
+    def rowids_after(self, table: str, rowid: int, limit: int) -> list[int]:
+        """The rowids of ``artworks`` or ``passages`` after ``rowid``, in order."""
+        if table not in ("artworks", "passages"):
+            raise ValueError(f"no such table: {table}")
+        return [r[0] for r in self.conn.execute(
+            f"SELECT rowid FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT ?", (rowid, limit))]
 
     def mark_indexed(self, table: str, rowids: Sequence[int]) -> None:
         assert table in ("artworks", "views", "passages", "passage_images")
@@ -459,6 +525,9 @@ class Catalog:
         out["params"], out["counts"] = json.loads(out["params"]), json.loads(out["counts"])
         out["errors"] = [dict(r) for r in self.conn.execute(
             "SELECT item_key, error FROM job_items WHERE job_id = ? AND status = 'failed'", (job_id,))]
+        out["warnings"] = [dict(r) for r in self.conn.execute(
+            "SELECT item_key, error AS warning FROM job_items WHERE job_id = ? AND status != 'failed' "
+            "AND error IS NOT NULL", (job_id,))]
         return out | self._job_item_counts(job_id)
 
     def _job_item_counts(self, job_id: str) -> dict[str, int]:

@@ -152,6 +152,12 @@ MIGRATIONS: list[str] = [
     CREATE INDEX passage_image_links_image ON passage_image_links(image_rowid);
     CREATE INDEX artworks_title ON artworks(title COLLATE NOCASE);
     """,
+    # 7: the sources of an artwork found without a scan (ingest checks who owns an id), and images
+    # waiting for a fetch found per artwork.
+    """
+    CREATE INDEX sources_artwork ON sources(artwork_rowid);
+    CREATE INDEX views_artwork_uri ON views(artwork_rowid, uri);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

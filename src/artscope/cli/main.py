@@ -53,6 +53,8 @@ def index(
     resume: str = typer.Option(None, help="Resume an interrupted ingest job by its id."),
     index_url: str = typer.Option(None, help="Use a Qdrant server or cluster at this URL (new collections)."),
     optimize: bool = typer.Option(True, help="Build the approximate index after ingest."),
+    embed: bool = typer.Option(True, help="Compute vectors now; --no-embed stores records at catalogue speed "
+                                          "and leaves the vectors to `artscope embed`."),
     json_out: bool = JsonOption,
 ) -> None:
     """Add sources to a collection (created on first use), embedding and indexing them."""
@@ -76,21 +78,46 @@ def index(
                                 category=category, depth=depth, pages=pages, image_dir=images)
         with progress_bar("indexing") as bar:
             task = bar.add_task("indexing", total=None)
-            summary = col.ingest(sources, options=options, kind=kind, job_id=resume,
+            summary = col.ingest(sources, options=options, kind=kind, job_id=resume, embed=embed,
                                  progress=lambda done, total: bar.update(task, completed=done, total=total))
-        if optimize:
+        if optimize and embed:
             col.optimize()
     if json_out:
         print_json(summary)
         return
     console.print(f"job [bold]{summary.job_id}[/]: {summary.added} added, {summary.updated} updated, "
                   f"{summary.unchanged} unchanged, {summary.duplicates} duplicates, {summary.failed} failed, "
-                  f"{summary.passages} passages, {summary.images_indexed} images indexed "
-                  f"in {summary.seconds:.1f} s")
-    for error in summary.errors[:20]:
-        console.print(f"  [red]failed[/] {error.key}: {error.error}", highlight=False)
-    if len(summary.errors) > 20:
-        console.print(f"  ... and {len(summary.errors) - 20} more (artscope jobs -c DIR --job {summary.job_id})")
+                  f"{len(summary.warnings)} with warnings, {summary.passages} passages, "
+                  f"{summary.images_indexed} images indexed in {summary.seconds:.1f} s")
+    for label, items in (("[red]failed[/]", summary.errors), ("[yellow]warning[/]", summary.warnings)):
+        for item in items[:20]:
+            console.print(f"  {label} {item.key}: {item.error}", highlight=False)
+        if len(items) > 20:
+            console.print(f"  ... and {len(items) - 20} more (artscope jobs -c DIR --job {summary.job_id})")
+
+
+@app.command()
+@reports_errors
+def embed(
+    collection: Path = CollectionOption,
+    embedder: str = typer.Option(None, help="Re-embed everything with this embedder spec (a new index replaces "
+                                            "the old one when complete; run again to finish a stopped one)."),
+    optimize: bool = typer.Option(True, help="Build the approximate index afterwards."),
+    json_out: bool = JsonOption,
+) -> None:
+    """Compute the vectors still pending (after `index --no-embed`), or re-embed with another embedder."""
+    with open_collection(collection) as col:
+        with progress_bar("embedding") as bar:
+            task = bar.add_task("embedding", total=None)
+            summary = col.embed(embedder, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        if optimize:
+            col.optimize()
+    if json_out:
+        print_json(summary)
+        return
+    console.print(f"embedder [bold]{summary.embedder}[/]: {summary.images} images, {summary.records} records, "
+                  f"{summary.passages} passages embedded" + (" (a stopped re-embedding finished)" if summary.resumed
+                                                           else ""))
 
 
 @app.command()

@@ -34,7 +34,7 @@ class EmbedderInfo(BaseModel):
                 f"image dim {self.image_dim}, text dim {self.text_dim}) but {other.spec!r} "
                 f"(version {other.version}, image dim {other.image_dim}, text dim {other.text_dim}) "
                 f"is in use. Open it without naming an embedder, or re-embed it with "
-                f"`artscope reembed -c DIR --embedder {other.spec}`."
+                f"`artscope embed -c DIR --embedder {other.spec}`."
             )
 
 

@@ -52,7 +52,7 @@ def open_store(location: IndexLocation, root: Path) -> VectorStore:
     if location.kind == "edge":
         from artscope.index.edge import EdgeStore
 
-        return EdgeStore(root / "index")
+        return EdgeStore(root / location.directory)
     from artscope.index.server import ServerStore
 
     return ServerStore(location.url or ":memory:", prefix=location.prefix or root.name)

@@ -1,18 +1,21 @@
 """Embed what the catalog marks ``pending`` and upsert it into the index.
 
-Used by ingest after every batch, at the start of every ingest (a killed run's leftovers), and
-by re-embedding. Point ids are catalog rowids; every point carries its artwork's payload.
+Used by ingest after every batch, at the start of every ingest (a killed run's leftovers) and by
+``artscope embed``. Point ids are catalog rowids; every point carries its artwork's payload. Chunks
+start at one item and double (up to ``EMBED_BATCH`` images or ``TEXT_BATCH`` texts): a run that
+is killed again and again still marks something indexed each time.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
 
+from artscope import faults
 from artscope.embedders.base import pool_tokens
 from artscope.errors import ImageLoadError
 from artscope.index import IMAGES, PASSAGES, RECORDS, Point
@@ -25,16 +28,31 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EMBED_BATCH = 32
+TEXT_BATCH = 256
 
 
-def index_pending(collection: Collection, decoded: Mapping[int, Image.Image]) -> int:
-    """Embed and upsert every pending view, record and passage. Returns the images indexed."""
+def growing(limit: int, start: int = 1) -> Iterator[int]:
+    """``start``, twice that, ... then ``limit`` for ever."""
+    size = min(start, limit)
+    while True:
+        yield size
+        size = min(size * 2, limit)
+
+
+def index_pending(collection: Collection, decoded: Mapping[int, Image.Image], start_small: bool = False) -> int:
+    """Embed and upsert every pending view, record and passage. Returns the images indexed.
+    ``start_small``: the first chunks hold one item, then two, ... (for what a killed run left)."""
+    catalog = collection.catalog
     fresh: set[int] = set()
-    while rows := collection.catalog.pending_views(EMBED_BATCH):
+    start = 1 if start_small else 1 << 30
+    sizes = growing(EMBED_BATCH, start)
+    while rows := catalog.pending_views(next(sizes)):
         fresh.update(_index_views(collection, rows, decoded))
-    while rowids := collection.catalog.pending_artworks(256):
+    sizes = growing(TEXT_BATCH, start)
+    while rowids := catalog.pending_artworks(next(sizes)):
         index_records(collection, rowids, fresh)
-    while rowids := collection.catalog.pending_passages(256):
+    sizes = growing(TEXT_BATCH, start)
+    while rowids := catalog.pending_passages(next(sizes)):
         _index_passages(collection, rowids)
     index_passage_images(collection)
     return len(fresh)
@@ -48,10 +66,9 @@ def _index_views(collection: Collection, rows: list[tuple[int, int, str]],
     for view_id, _, uri in rows:
         image = decoded.get(view_id)
         if image is None:
-            try:
-                image = load_image(uri, draft_size=512)
-            except ImageLoadError as exc:
-                catalog.mark_view_failed(view_id, str(exc))
+            image = _read_again(collection, view_id, uri)
+            if isinstance(image, str):
+                catalog.mark_view_failed(view_id, image)
                 continue
         ids.append(view_id)
         images.append(image)
@@ -71,9 +88,25 @@ def _index_views(collection: Collection, rows: list[tuple[int, int, str]],
             vectors["pooled"] = pool_tokens(tokens, collection.manifest.pooled_tokens)
         points.append(Point(id=view_id, vectors=vectors, payload=payloads[owner[view_id]] | {"view_id": view_id}))
         collection.save_thumbnail(view_id, images[i])
+    faults.reached("index.thumbnails.saved")
     collection.index.upsert(IMAGES, points)
+    faults.reached("index.views.upserted")
     catalog.mark_indexed("views", ids)
+    faults.reached("index.views.marked")
     return ids
+
+
+def _read_again(collection: Collection, view_id: int, uri: str) -> Image.Image | str:
+    """A view's image read again from its address; its stored thumbnail when the address no longer
+    gives it (a server gone, a file moved: re-embedding must not lose an indexed image); else the error."""
+    try:
+        return load_image(uri, draft_size=512)
+    except ImageLoadError as exc:
+        thumbnail = collection.thumbnail_path(view_id)
+        if thumbnail.is_file():
+            log.warning("%s cannot be read (%s); its stored thumbnail is embedded instead", uri, exc)
+            return load_image(str(thumbnail))
+        return str(exc)
 
 
 def index_records(collection: Collection, rowids: list[int], fresh_views: set[int] | None = None) -> None:
@@ -87,11 +120,14 @@ def index_records(collection: Collection, rowids: list[int], fresh_views: set[in
     collection.index.upsert(RECORDS, [
         Point(id=rowid_of[r.id], vectors={"text": np.asarray(v)}, payload=r.payload())
         for r, v in zip(records, vectors, strict=True)])
+    faults.reached("index.records.upserted")
     for record in records:  # metadata edits reach older image points without re-embedding them
         for view in record.views:
             if view.id is not None and view.id not in fresh_views:
                 collection.index.set_payload(IMAGES, [view.id], record.payload() | {"view_id": view.id})
+    faults.reached("index.records.payloads")
     catalog.mark_indexed("artworks", rowids)
+    faults.reached("index.records.marked")
 
 
 def _index_passages(collection: Collection, rowids: list[int]) -> None:
@@ -104,4 +140,6 @@ def _index_passages(collection: Collection, rowids: list[int]) -> None:
               payload={"passage_id": passages[r].id, "artwork_id": passages[r].artwork_id,
                        "source": passages[r].source})
         for r, v in zip(order, vectors, strict=True)])
+    faults.reached("index.passages.upserted")
     catalog.mark_indexed("passages", rowids)
+    faults.reached("index.passages.marked")

@@ -1,9 +1,16 @@
 """Ingest: sources -> catalog rows -> vectors in the index, in atomic, resumable batches.
 
-Each batch is written to the catalog in one transaction with its rows marked ``pending``; the
-vectors are then upserted (one all-or-nothing call per space) and the rows marked ``indexed``.
-A process killed anywhere leaves rows ``pending``, which the next ingest (or ``artscope index
---resume``) embeds first: no artwork is ever half-indexed without the catalog saying so.
+Every source is opened (and its format checked) before anything is written, so that a typing
+error in a path changes nothing. Items are then written to the catalog in batches, one transaction
+each, with their rows marked ``pending`` (see ``writer``); the vectors are upserted (one
+all-or-nothing call per space) and the rows marked ``indexed``. A process killed anywhere leaves
+rows ``pending``, which the next ingest (or ``artscope index --resume``) embeds first: no artwork is
+ever half-indexed without the catalog saying so.
+
+Batches start small and double (1, 2, 4, ... images, or 32, 64, ... records without images), so
+that a run that is killed again and again still keeps something each time. Records without images
+go at catalogue speed; their text vectors are computed in batches after each catalogue batch, or
+later (``embed=False``, then ``artscope embed``).
 """
 
 from __future__ import annotations
@@ -13,37 +20,28 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PIL import Image
 from pydantic import BaseModel, Field
 
-from artscope.catalog import UpsertStatus
 from artscope.config import get_settings
-from artscope.errors import ArtscopeError, ImageLoadError
+from artscope.errors import CollectionError
 from artscope.ingest.indexer import index_pending
-from artscope.ingest.sources.base import CollectionAware, SourceItem, SourceOptions, open_source
-from artscope.media.fetch import is_url
-from artscope.media.images import content_hash, decode_with_size, dhash, read_bytes
-from artscope.types import ImageView
+from artscope.ingest.sources.base import CollectionAware, Source, SourceItem, SourceOptions, open_source
+from artscope.ingest.sources.records import ID, target_of
+from artscope.ingest.writer import ItemError, ItemWriter, SourcePass, source_pass
 
 if TYPE_CHECKING:
     from artscope.collection import Collection
 
 log = logging.getLogger(__name__)
 
-DECODE_SIZE = 512
-"""Images are decoded at about this size (JPEG draft mode): enough for every embedder's input."""
-
 Progress = Callable[[int, int | None], None]
+RECORDS_PER_IMAGE = 32
+"""A batch holds as many records without images as it would hold images, times this."""
+MAX_BATCH_ITEMS = 1024
 
-
-class ItemError(BaseModel):
-    key: str
-    error: str
+__all__ = ["IngestSummary", "ItemError", "Progress", "ingest"]
 
 
 class IngestSummary(BaseModel):
@@ -57,161 +55,120 @@ class IngestSummary(BaseModel):
     images_indexed: int = 0
     seconds: float = 0.0
     errors: list[ItemError] = Field(default_factory=list)
+    warnings: list[ItemError] = Field(default_factory=list)
+    """Items stored with a problem: images not read yet, an id scoped by its source, years turned round."""
 
     def counts(self) -> dict[str, int]:
-        return self.model_dump(include={"added", "updated", "unchanged", "duplicates", "failed", "passages",
-                                        "images_indexed"})
+        counts = self.model_dump(include={"added", "updated", "unchanged", "duplicates", "failed", "passages",
+                                          "images_indexed"})
+        return counts | {"warnings": len(self.warnings)}
 
 
-@dataclass
-class _LoadedImage:
-    view: ImageView
-    image: Image.Image | None
-    error: str | None = None
-
-
-def _outside(uri: str, root: Path | None) -> bool:
-    """True for a local file that is not inside ``root`` (links and ``..`` resolved first)."""
-    if root is None or is_url(uri):
-        return False
-    path = Path(uri.removeprefix("file://")).resolve()
-    return not path.is_relative_to(root.resolve())
-
-
-def _load_view(view: ImageView, root: Path | None = None) -> _LoadedImage:
-    """Read, hash and decode one image (runs in a worker thread: decoding releases the GIL)."""
-    if _outside(view.uri, root):
-        return _LoadedImage(view, None, f"{view.uri} is outside the ingest root {root}; it was not read.")
-    try:
-        data = read_bytes(view.uri)
-        image, (width, height) = decode_with_size(data, draft_size=DECODE_SIZE, name=view.uri)
-    except ImageLoadError as exc:
-        return _LoadedImage(view, None, str(exc))
-    except Exception as exc:  # PIL raises many types for broken headers
-        return _LoadedImage(view, None, f"{view.uri} is not a readable image: {exc}")
-    loaded = view.model_copy(update={"content_hash": content_hash(data), "dhash": dhash(image), "width": width,
-                                     "height": height})
-    return _LoadedImage(loaded, image)
-
-
-def _batched(items: Iterable[SourceItem], size: int) -> Iterator[list[SourceItem]]:
-    batch: list[SourceItem] = []
+def batches(items: Iterable[SourceItem], image_limit: int) -> Iterator[list[SourceItem]]:
+    """Consecutive items, in batches whose size doubles from one image (or 32 records without images)
+    up to ``image_limit`` images (or ``MAX_BATCH_ITEMS`` items)."""
+    size, batch, images = 1, [], 0
     for item in items:
         batch.append(item)
-        if len(batch) >= size:
+        images += len(item.record.views) if item.record and not item.error else 0
+        if images >= size or len(batch) >= min(size * RECORDS_PER_IMAGE, MAX_BATCH_ITEMS):
             yield batch
-            batch = []
+            size, batch, images = min(size * 2, max(image_limit, 1)), [], 0
     if batch:
         yield batch
 
 
-class _Ingester:
-    def __init__(self, collection: Collection, job_id: str, progress: Progress | None,
-                 cancel: threading.Event | None) -> None:
+def _ids_mapped(options: SourceOptions) -> bool:
+    return any(target == ID or target_of(target) == ID for target in options.mapping.values())
+
+
+class _Run:
+    def __init__(self, collection: Collection, job_id: str, options: SourceOptions, embed: bool,
+                 progress: Progress | None, cancel: threading.Event | None) -> None:
         self.collection = collection
-        self.cancel = cancel
         self.catalog = collection.catalog
         self.job_id = job_id
+        self.options = options
+        self.embed = embed
         self.progress = progress
+        self.cancel = cancel
         self.summary = IngestSummary(job_id=job_id)
-        self.images: dict[int, Image.Image] = {}  # view id -> decoded image, until embedded
-        self.pool = ThreadPoolExecutor(max_workers=2)
+        self.writer = ItemWriter(collection, job_id, self.summary, _ids_mapped(options))
 
-    def fail(self, key: str, error: str) -> None:
-        self.summary.failed += 1
-        self.summary.errors.append(ItemError(key=key, error=error))
-        self.catalog.record_item(self.job_id, key, "failed", error=error)
+    def cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.is_set()
 
-    def run_source(self, location: str, options: SourceOptions, kind: str | None) -> None:
-        source = open_source(location, options, kind)
-        if isinstance(source, CollectionAware):
-            source.attach(self.collection)
+    def index(self, start_small: bool = False) -> None:
+        if self.embed:
+            self.summary.images_indexed += index_pending(self.collection, self.writer.images, start_small)
+        self.writer.images.clear()
+
+    def run_source(self, location: str, source: Source, total: int) -> None:
         done = self.catalog.done_items(self.job_id)
-        total = len(source)
-        seen = 0
-        for batch in _batched(source, get_settings().ingest_batch):
-            if self.cancel is not None and self.cancel.is_set():
+        seen = source_pass(source.name, location, bool(getattr(source, "global_ids", False)))
+        count = 0
+        for batch in batches(source, get_settings().ingest_batch):
+            if self.cancelled():
                 return
-            todo = [item for item in batch if f"{source.name}#{item.key}" not in done]
-            self.write_batch(source.name, todo, options.root)
-            self.summary.images_indexed += index_pending(self.collection, self.images)
-            self.images.clear()
-            seen += len(batch)
+            todo = [item for item in map(lambda i: _checked_once(i, seen), batch)
+                    if f"{source.name}#{item.key}" not in done]
+            self.writer.write_batch(seen, todo, self.options.root)
+            self.index()
+            count += len(batch)
             self.catalog.update_job_progress(self.job_id, self.summary.counts(), total)
             if self.progress:
-                self.progress(seen, total)
+                self.progress(count, total)
 
-    def write_batch(self, source_name: str, items: Sequence[SourceItem], root: Path | None) -> None:
-        views = [v for item in items if item.record for v in item.record.views]
-        loaded = dict(zip((id(v) for v in views), self.pool.map(lambda v: _load_view(v, root), views), strict=True))
-        with self.catalog.transaction():
-            for item in items:
-                key = f"{source_name}#{item.key}"
-                try:
-                    self.write_item(source_name, key, item, [loaded[id(v)] for v in
-                                                            (item.record.views if item.record else [])])
-                except ArtscopeError as exc:
-                    self.fail(key, str(exc))
 
-    def write_item(self, source_name: str, key: str, item: SourceItem, images: list[_LoadedImage]) -> None:
-        if item.error:
-            self.fail(key, item.error)
-            return
-        for passage in item.passages:
-            _, status = self.catalog.upsert_passage(passage)
-            self.summary.passages += status != UpsertStatus.UNCHANGED
-        if item.record is None:
-            self.catalog.record_item(self.job_id, key, "passages")
-            return
-        good = [x for x in images if x.image is not None]
-        errors = [x.error for x in images if x.error]
-        if images and not good:
-            self.fail(key, "; ".join(e for e in errors if e))
-            return
-        known = [self.catalog.view_by_hash(x.view.content_hash) for x in good]
-        owners = {k[1] for k in known if k}
-        if good and all(known) and item.record.id not in owners:
-            # every image is already in the collection under another artwork: a second source of it
-            owner = self.catalog.rowid_of(sorted(owners)[0])
-            self.catalog.add_source(owner, source_name, item.key, good[0].view.uri)
-            self.summary.duplicates += 1
-            self.catalog.record_item(self.job_id, key, "duplicate", artwork_id=sorted(owners)[0])
-            return
-        rowid, status = self.catalog.upsert_artwork(item.record)
-        self.catalog.add_source(rowid, source_name, item.key, item.record.views[0].uri if item.record.views
-                                else None)
-        for loaded in good:
-            view_id, new = self.catalog.add_view(rowid, loaded.view)
-            if new:
-                self.images[view_id] = loaded.image
-        setattr(self.summary, status.value, getattr(self.summary, status.value) + 1)
-        self.catalog.record_item(self.job_id, key, status.value, artwork_id=item.record.id,
-                                 error="; ".join(e for e in errors if e) or None)
+def _checked_once(item: SourceItem, seen: SourcePass) -> SourceItem:
+    """The item, or its error when an earlier item of the same source gave its key or its id (the
+    first one is kept, so every run keeps the same one)."""
+    record_id = item.record.id if item.record and not item.error else None
+    if item.key in seen.keys or (record_id is not None and record_id in seen.ids):
+        first = seen.ids.get(record_id or "", item.key)
+        seen.repeats[item.key] += 1
+        return SourceItem(key=f"{item.key} (repeat {seen.repeats[item.key]})", error=(
+            f"{seen.name}: {item.key}: id {record_id or item.key!r} was already given by item {first!r} of this "
+            "source; the first one is kept"))
+    seen.keys.add(item.key)
+    if record_id is not None:
+        seen.ids[record_id] = item.key
+    return item
 
 
 def ingest(collection: Collection, locations: Sequence[str], options: SourceOptions | None = None,
            kind: str | None = None, job_id: str | None = None, progress: Progress | None = None,
-           cancel: threading.Event | None = None) -> IngestSummary:
+           cancel: threading.Event | None = None, embed: bool = True) -> IngestSummary:
     """Add sources to a collection. Giving the ``job_id`` of an interrupted run resumes it; setting
-    ``cancel`` stops it between batches (what was written stays, and the job can be resumed)."""
+    ``cancel`` stops it between batches (what was written stays, and the job can be resumed);
+    ``embed=False`` leaves the new rows pending (``artscope embed`` computes their vectors later)."""
     options = options or SourceOptions()
+    if collection.manifest.reembedding is not None:
+        raise CollectionError(
+            f"{collection.path} is being re-embedded with {collection.manifest.reembedding.embedder.spec!r}; "
+            f"finish that first: artscope embed -c {collection.path} --embedder "
+            f"{collection.manifest.reembedding.embedder.spec}")
+    opened = [(location, open_source(location, options, kind)) for location in locations]
+    for _, source in opened:
+        if isinstance(source, CollectionAware):
+            source.attach(collection)
+    totals = [len(source) for _, source in opened]  # reads every file once: a wrong format stops here
     job_id = job_id or uuid.uuid4().hex[:12]
     start = time.perf_counter()
     catalog = collection.catalog
     catalog.start_job(job_id, "ingest", {"locations": list(locations), "kind": kind,
                                          "options": options.model_dump(mode="json")})
-    ingester = _Ingester(collection, job_id, progress, cancel)
+    run = _Run(collection, job_id, options, embed, progress, cancel)
     try:
-        ingester.summary.images_indexed += index_pending(collection, {})  # leftovers of a killed run
-        for location in locations:
-            ingester.run_source(location, options, kind)
+        run.index(start_small=True)  # leftovers of a killed run
+        for (location, source), total in zip(opened, totals, strict=True):
+            run.run_source(location, source, total)
     except BaseException as exc:
         state = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
-        catalog.finish_job(job_id, state, ingester.summary.counts(), message=str(exc) or type(exc).__name__)
+        catalog.finish_job(job_id, state, run.summary.counts(), message=str(exc) or type(exc).__name__)
         raise
     finally:
-        ingester.pool.shutdown()
-    ingester.summary.seconds = round(time.perf_counter() - start, 3)
-    cancelled = cancel is not None and cancel.is_set()
-    catalog.finish_job(job_id, "cancelled" if cancelled else "done", ingester.summary.counts())
-    return ingester.summary
+        run.writer.close()
+    run.summary.seconds = round(time.perf_counter() - start, 3)
+    catalog.finish_job(job_id, "cancelled" if run.cancelled() else "done", run.summary.counts())
+    return run.summary

@@ -1,9 +1,10 @@
 """Catalogue date texts -> a year range (``"ca. 1500-1510"`` -> ``(1500, 1510)``).
 
 Museums write dates for people ("late 19th century", "2nd century BCE - 480 CE", "1887-8"); the
-index filters and the period buckets need numbers. Years BCE are negative (100 BCE -> -100; there is
-no year 0). Centuries CE follow the catalogue convention (18th century = 1700-1799); centuries BCE
-run the historical way (2nd century BCE = 200-101 BCE, i.e. -200..-101).
+index filters and the period buckets need numbers. Years BCE are negative (100 BCE -> -100, and a
+written "-100" is read the same way; there is no year 0). Centuries CE follow the catalogue
+convention (18th century = 1700-1799); centuries BCE run the historical way (2nd century BCE =
+200-101 BCE, i.e. -200..-101).
 """
 
 from __future__ import annotations
@@ -11,6 +12,16 @@ from __future__ import annotations
 import re
 
 YearRange = tuple[int, int]
+
+EARLIEST_YEAR, LATEST_YEAR = -3_000_000, 9999
+"""Years outside this span are typing errors, not dates (the oldest worked stones are about 3
+million years old); they are refused where they are read, so that no number too large for the
+catalog or the index ever reaches them."""
+
+
+def year_in_range(year: int) -> bool:
+    """True for a year a record may carry."""
+    return EARLIEST_YEAR <= year <= LATEST_YEAR
 
 # Fractions of a century/millennium, as (first, last) offsets in hundredths of the span.
 _PARTS: dict[str, tuple[int, int]] = {
@@ -28,6 +39,8 @@ _PART = re.compile(r"\b(" + "|".join(sorted(_PARTS, key=len, reverse=True)) + r"
 _DECADE = re.compile(r"\b(\d{3,4})0\s*'?s\b")
 _YEAR = re.compile(r"\b(\d{1,4})\b")
 _RANGE_SPLIT = re.compile(r"\s*(?:-|\bto\b|/)\s*")
+_NEGATIVE = re.compile(r"(?<![\w.])-(\d{1,6})\b")
+"""A minus sign before a year that does not follow a number: "-500" is 500 BCE, "1500-1600" a range."""
 # "c." is circa only before a number ("c. 1650"); elsewhere it may be part of "b.c." or "19th c.".
 _QUALIFIERS = re.compile(r"\b(?:circa|ca|c)\.?\s*(?=\d)|\b(?:about|approx(?:imately)?|probably|possibly|"
                          r"before|after|by|until|from|around|dated|made|cast|printed|published)\b\.?")
@@ -62,7 +75,8 @@ def parse_date(text: str | None) -> YearRange | None:
 
 
 def _normalise(text: str) -> str:
-    text = text.lower().replace("\u2013", "-").replace("\u2014", "-").replace("\u2012", "-")
+    text = text.lower().replace("\u2013", "-").replace("\u2014", "-").replace("\u2012", "-").replace("\u2212", "-")
+    text = _NEGATIVE.sub(r"\1 bce", text)
     text = re.sub(r"\b(early|mid|middle|late)\s*-\s*", r"\1 ", text)  # "mid-19th" is not a range
     text = re.sub(r"(\d(?:st|nd|rd|th))\s*c\b\.?", r"\1 century", text)  # "19th c."
     text = _QUALIFIERS.sub(" ", text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,6 @@ import pytest
 from artscope.errors import SourceFormatError, UnknownNameError
 from artscope.ingest.sources import DETECTION_ORDER, SourceOptions, open_source, sources
 
-from .iiif_documents import manifest_v3
 from .layouts import MET_HEADER, write_csv, write_image, write_json, write_nga
 
 
@@ -19,8 +19,13 @@ def test_every_kind_is_registered_in_detection_order() -> None:
     assert sources.names() == ["csv", "folder", "iiif", "json", "met", "nga", "passages", "wikipedia"]
 
 
+DATA = Path(__file__).resolve().parents[2] / "data"
+
+
 @pytest.mark.parametrize(("make", "kind"), [
-    (lambda d: write_json(d / "m.json", manifest_v3()), "iiif"),
+    (lambda d: shutil.copy(DATA / "iiif/cookbook/0001-mvm-image/manifest.json", d / "m.json"), "iiif"),
+    (lambda d: shutil.copy(DATA / "iiif/manifesto/illustrationsofchina.json", d / "wdl.json"), "iiif"),
+    (lambda d: shutil.copy(DATA / "iiif/manifesto/pres3-collection.json", d / "c3.json"), "iiif"),
     (lambda d: write_csv(d / "MetObjects.csv", MET_HEADER, [], bom=True), "met"),
     (lambda d: write_nga(d / "nga"), "nga"),
     (lambda d: _passages(d / "p.jsonl"), "passages"),

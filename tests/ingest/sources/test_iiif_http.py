@@ -1,8 +1,9 @@
-"""IIIF documents fetched from a real HTTP server on 127.0.0.1, with the download limit."""
+"""IIIF documents fetched from a real HTTP server on 127.0.0.1, with the download limit. The files are
+the publishers' own (tests/data/iiif), served as their server would serve them: their address
+(https://iiif.io/api/cookbook/...) replaced by the test server's."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,10 +14,8 @@ from artscope.errors import InvalidInputError
 from artscope.ingest.sources import open_source
 from artscope.ingest.sources.iiif import IiifSource
 
-from .iiif_documents import collection_v3, manifest_v3
-from .layouts import write_json
-
 LIMIT = 20_000
+PUBLISHED = "https://iiif.io/api/cookbook/recipe"
 
 
 @pytest.fixture
@@ -27,43 +26,52 @@ def small_download_limit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
 
 
-def _big_manifest() -> dict:
-    padding = [{"label": {"en": [f"Note {i}"]}, "value": {"en": ["x" * 200]}} for i in range(150)]
-    return manifest_v3("https://iiif.example.org/iiif/object/big", "Big", padding)
+def serve(source: Path, target: Path, base: str) -> Path:
+    """Put a publisher's file on the test server, with the publisher's address changed to the server's."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(source.read_text(encoding="utf-8").replace(PUBLISHED, f"{base}/recipe"), encoding="utf-8")
+    return target
 
 
-def test_manifest_by_url(http_root: tuple[Path, str], small_download_limit: None) -> None:
+def test_manifest_by_url(http_root: tuple[Path, str], data_dir: Path, small_download_limit: None) -> None:
     root, base = http_root
-    write_json(root / "iiif" / "1234.json", manifest_v3())
-    source = open_source(f"{base}/iiif/1234.json")
-    assert isinstance(source, IiifSource) and source.name == f"iiif:{base}/iiif/1234.json"
+    serve(data_dir / "iiif/cookbook/0029-metadata-anywhere/manifest.json",
+          root / "recipe/0029-metadata-anywhere/manifest.json", base)
+    source = open_source(f"{base}/recipe/0029-metadata-anywhere/manifest.json")
+    assert isinstance(source, IiifSource) and source.name == f"iiif:{base}/recipe/0029-metadata-anywhere/manifest.json"
     [item] = list(source)
-    assert item.record.title == "The Night Café" and item.record.artists == ["Vincent van Gogh"]
-    assert len(item.record.views) == 4
+    assert item.record.title == "John Dee performing an experiment before Queen Elizabeth I."
+    assert item.record.artists == ["Glindoni, Henry Gillard, 1852-1913"] and len(item.record.views) == 2
 
 
-def test_a_manifest_over_the_size_limit_is_refused(http_root: tuple[Path, str], small_download_limit: None) -> None:
+def test_a_manifest_over_the_size_limit_is_refused(http_root: tuple[Path, str], data_dir: Path,
+                                                   small_download_limit: None) -> None:
     root, base = http_root
-    write_json(root / "big.json", _big_manifest())
-    assert (root / "big.json").stat().st_size > LIMIT
-    with pytest.raises(InvalidInputError, match=f"big.json is larger than the {LIMIT:,}-byte download limit"):
-        open_source(f"{base}/big.json")
+    big = serve(data_dir / "iiif/manifesto/wunder.json", root / "wunder.json", base)
+    assert big.stat().st_size > LIMIT
+    with pytest.raises(InvalidInputError, match=f"wunder.json is larger than the {LIMIT:,}-byte download limit"):
+        open_source(f"{base}/wunder.json")
 
 
-def test_collection_by_url_follows_relative_members_and_records_failures(
-        http_root: tuple[Path, str], small_download_limit: None) -> None:
+def test_collection_by_url_follows_its_members_and_records_failures(
+        http_root: tuple[Path, str], data_dir: Path, small_download_limit: None) -> None:
     root, base = http_root
-    write_json(root / "m" / "a.json", manifest_v3("https://example.org/iiif/a", "Painting A"))
-    write_json(root / "m" / "big.json", _big_manifest())
-    (root / "m" / "local.json").write_text(json.dumps(manifest_v3()))
-    write_json(root / "collection.json", collection_v3(
-        [("m/a.json", "Manifest"), (f"{base}/m/big.json", "Manifest"), ("m/missing.json", "Manifest"),
-         (str(root / "m" / "local.json"), "Manifest")], collection_id=f"{base}/collection.json"))
-    items = list(open_source(f"{base}/collection.json"))
-    assert [i.record.title for i in items if i.record] == ["Painting A"]
-    errors = [i.error for i in items if i.error]
-    assert len(errors) == 3
-    assert "larger than the 20,000-byte download limit" in errors[0]
-    assert "404" in errors[1]
-    # a collection from the web is never allowed to read a local file: the path resolves to a URL
-    assert f"{base}{root / 'm' / 'local.json'}" in errors[2]
+    folder = data_dir / "iiif/cookbook/0032-collection"
+    for name in ("collection.json", "manifest-01.json", "manifest-02.json"):
+        serve(folder / name, root / "recipe/0032-collection" / name, base)
+    items = list(open_source(f"{base}/recipe/0032-collection/collection.json"))
+    assert [i.record.title for i in items] == ["The Gulf Stream", "Northeaster"]
+    # a member too large, one missing, and a local path that a collection from the web may not open
+    serve(data_dir / "iiif/manifesto/wunder.json", root / "big.json", base)
+    text = (root / "recipe/0032-collection/collection.json").read_text()
+    local = root / "recipe/0032-collection/manifest-02.json"
+    text = (text.replace(f"{base}/recipe/0032-collection/manifest-01.json", f"{base}/big.json")
+            .replace(f"{base}/recipe/0032-collection/manifest-02.json", "missing.json")
+            .replace('"items": [', f'"items": [{{"id": "{local}", "type": "Manifest"}}, '))
+    (root / "recipe/0032-collection/collection.json").write_text(text)
+    items = list(open_source(f"{base}/recipe/0032-collection/collection.json"))
+    errors = [i.error for i in items]
+    assert len(errors) == 3 and all(errors)
+    assert f"{base}{local}" in errors[0]  # the path resolves to a URL of the same server, never a file
+    assert "larger than the 20,000-byte download limit" in errors[1]
+    assert "404" in errors[2]

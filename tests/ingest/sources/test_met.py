@@ -97,3 +97,25 @@ def test_a_csv_without_the_met_columns_is_refused_by_kind(tmp_path: Path) -> Non
     path = write_csv(tmp_path / "other.csv", ["title", "artist"], [["A", "B"]])
     with pytest.raises(SourceFormatError, match="lacks the column\\(s\\) 'Object ID', 'Title', 'Is Public Domain'"):
         open_source(str(path), SourceOptions(), kind="met")
+
+
+def test_real_met_rows_field_by_field(data_dir: Path) -> None:
+    """The Met's own rows (tests/data/met/README: the first 300 of MetObjects.csv, in the published layout)."""
+    source = open_source(str(data_dir / "met" / "MetObjects-excerpt.csv"))
+    assert isinstance(source, MetSource) and len(source) == 300
+    items = list(source)
+    assert not [i.error for i in items if i.error] and len({i.record.id for i in items}) == 300
+    by_id = {i.record.id: i.record for i in items}
+    coin = by_id["1"]
+    assert (coin.title, coin.artists, coin.date, coin.year_start, coin.year_end, coin.type, coin.medium) == (
+        "One-dollar Liberty Head Coin", ["James Barton Longacre"], "1853", 1853, 1853, "Coin", "Gold")
+    assert (coin.credit, coin.license, coin.extra["object_number"]) == (
+        "Gift of Heinz L. Stoppelmann, 1979", None, "1979.486.1")
+    vase = by_id["35"]  # two makers, bar-separated with padding, a highlight, a range written "1893–95"
+    assert (vase.artists, vase.extra["artist_roles"], vase.extra["is_highlight"]) == (
+        ["Paulding Farnham", "Tiffany & Co."], ["Designer", "Manufacturer"], True)
+    assert (vase.date, vase.year_start, vase.year_end) == ("1893–95", 1893, 1895)
+    assert vase.dimensions == "Overall: 19 7/16 x 13 x 9 1/4 in. (49.4 x 33 x 23.5 cm); 352 oz. 18 dwt. (10977 g)"
+    clock = by_id["34"]
+    assert (clock.license, clock.place, clock.subjects) == (
+        "CC0-1.0", "Bristol, United States", ["Landscapes", "Boats"])

@@ -38,11 +38,44 @@ def test_tsv_by_suffix(tmp_path: Path) -> None:
     assert next(read_table(path)).values == {"title": "A, B", "artist": "C"}
 
 
-def test_not_utf8_empty_and_headerless_csv_raise(tmp_path: Path) -> None:
+def test_rows_that_are_not_utf8_are_row_problems_and_the_others_are_read(tmp_path: Path) -> None:
     latin = tmp_path / "latin.csv"
-    latin.write_bytes("title\nCaf\xe9\n".encode("latin-1"))
-    with pytest.raises(SourceFormatError, match=r"not UTF-8 text.*re-save it as UTF-8"):
-        list(read_table(latin))
+    latin.write_bytes("title,place\nCaf\xe9,Arles\nNight,Paris\n".encode("latin-1"))
+    rows = list(read_table(latin))
+    assert rows[0].problem == (f"{latin}: line 2: column 'title' is not UTF-8 text (byte 0xe9); "
+                               "re-save the file as UTF-8")
+    assert rows[1].values == {"title": "Night", "place": "Paris"}
+    header = tmp_path / "header.csv"
+    header.write_bytes("t\xeftre\nA\n".encode("latin-1"))
+    with pytest.raises(SourceFormatError, match=r"not UTF-8 text \(its header line\); re-save it as UTF-8"):
+        read_header(header)
+
+
+def test_the_met_rows_a_spreadsheet_re_saved_as_windows_1252(data_dir: Path) -> None:
+    """A real copy of MetObjects.csv re-saved by a spreadsheet: semicolons, Windows-1252 dashes."""
+    path = data_dir / "met" / "MetObjects-excel-cp1252.csv"
+    rows = list(read_table(path))
+    assert len(rows) == 40 == count_rows(path)
+    assert rows[0].problem == (f"{path}: line 2: column 'Artist Display Bio' is not UTF-8 text (byte 0x96); "
+                               "re-save the file as UTF-8")
+    readable = [r for r in rows if not r.problem]
+    assert [r.values["Object ID"] for r in readable][:3] == ["17", "18", "19"]
+    assert readable[0].values["Title"] == "Coin, 1/4 Peso" and readable[0].values["Object Date"] == "1867"
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens_and_swallows_no_rows(tmp_path: Path) -> None:
+    path = tmp_path / "q.csv"
+    path.write_text('id,title,date\n1,A,1888\n2,"B is never closed,1889\n3,C,1890\n4,"D\nwith a line break",1891\n'
+                    '5,E,1892\n', encoding="utf-8")
+    rows = list(read_table(path))
+    assert rows[1].position == "line 3" and rows[1].problem.startswith(
+        f"{path}: line 3: a quote opened in this row is not closed")
+    assert [(r.position, r.values.get("id")) for r in rows if not r.problem] == [
+        ("line 2", "1"), ("line 4", "3"), ("line 5", "4"), ("line 7", "5")]
+    assert rows[3].values["title"] == "D\nwith a line break"  # a quoted line break is not the error
+    last = tmp_path / "last.csv"
+    last.write_text('id,title\n1,A\n2,"B\n', encoding="utf-8")
+    assert [r.problem is None for r in read_table(last)] == [True, False]
     empty = tmp_path / "empty.csv"
     empty.write_text("")
     with pytest.raises(SourceFormatError, match=r"empty\.csv is empty"):
@@ -60,10 +93,29 @@ def test_json_array_items_and_wrong_json_shapes(tmp_path: Path) -> None:
     assert rows[1].problem == f"{path}: item 2: a JSON str, not an object"
     with pytest.raises(SourceFormatError, match="expected a JSON array"):
         list(read_table(write_json(tmp_path / "o.json", {"title": "A"})))
+    not_json = tmp_path / "x.json"
+    not_json.write_text("{oops")
+    with pytest.raises(SourceFormatError, match=r"x\.json is not valid JSON \(line 1"):
+        list(read_table(not_json))
     broken = tmp_path / "broken.json"
-    broken.write_text('[{"title": "A"')
-    with pytest.raises(SourceFormatError, match=r"broken.json is not valid JSON \(line 1"):
-        list(read_table(broken))
+    broken.write_text('[{"title": "A"}, {"title": "B"')
+    rows = list(read_table(broken))
+    assert rows[0].values == {"title": "A"}
+    assert rows[1].problem.startswith(f"{broken}: item 2: not valid JSON (line 1")
+    assert "the rest of the file was not read" in rows[1].problem
+
+
+def test_a_json_item_nested_too_deeply_is_its_own_problem(tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    path = tmp_path / "deep.json"
+    path.write_text(f'[{{"title": "A"}}, {{"title": {deep}}}, {{"title": "C", "year_start": 1e30}}]')
+    rows = list(read_table(path))
+    assert rows[0].values == {"title": "A"} and rows[2].values["title"] == "C"
+    assert rows[1].problem == f"{path}: item 2: nested too deeply to be a catalogue row"
+    lines = tmp_path / "deep.jsonl"
+    lines.write_text(f'{{"title": "A"}}\n{{"title": {deep}}}\n{{"title": "C"}}\n')
+    assert [r.problem for r in read_table(lines)] == [None, f"{lines}: line 2: nested too deeply to be a catalogue row",
+                                                      None]
 
 
 def test_jsonl_bad_line_is_a_row_problem_but_a_bad_first_line_is_the_file(tmp_path: Path) -> None:

@@ -27,6 +27,11 @@ class SourceItem:
     record: ArtworkRecord | None = None
     passages: list[Passage] = field(default_factory=list)
     error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    """Problems that did not stop the item (a date range written backwards, no image to read)."""
+    image_only: bool = False
+    """An image without a catalogue row: when the collection already holds the same image, this is a
+    second source of that artwork rather than a new one."""
 
 
 class SourceOptions(BaseModel):

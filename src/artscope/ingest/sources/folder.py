@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -33,6 +34,8 @@ from artscope.types import ArtworkRecord, ImageView
 
 logger = logging.getLogger(__name__)
 
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+"""Bytes of a file name that are not UTF-8, as ``os.walk`` keeps them."""
 SIDECAR_NAMES = ("catalog.csv", "metadata.csv", "catalog.json", "catalog.jsonl", "metadata.json",
                  "metadata.jsonl")
 PASSAGES_NAME = "passages.jsonl"
@@ -132,10 +135,16 @@ class FolderSource(BaseSource):
             logger.warning("%d catalogue rows name an image that is not in %s (first: %r); they are "
                            "indexed without an image.", len(missing), self.folder, missing[0])
         for rel in self.images:
-            if rel not in used:
-                record = ArtworkRecord(id=id_for_image(rel), title=title_from_filename(rel),
-                                       views=[ImageView(uri=self._uri(rel))])
-                yield SourceItem(key=rel, record=record)
+            if rel in used:
+                continue
+            if _NOT_UTF8.search(rel):
+                shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                yield SourceItem(key=shown, error=f"{self.folder / shown}: the file name is not UTF-8 text; "
+                                                  "rename the file")
+                continue
+            record = ArtworkRecord(id=id_for_image(rel), title=title_from_filename(rel),
+                                   views=[ImageView(uri=self._uri(rel))])
+            yield SourceItem(key=rel, record=record, image_only=True)
         if self.passages:
             yield from passage_items(self.passages)
 
@@ -149,7 +158,7 @@ class FolderSource(BaseSource):
 
     def _joined(self, values: dict[str, Any], default_id: str, used: set[str],
                 missing: list[str]) -> SourceItem:
-        """A row's record with the folder's images it names (key: the first image's relative path)."""
+        """A row's record with the folder's images it names."""
         fields, refs = catalogue_fields(values, self.plan, self.options)
         matched, urls = self._match(refs, fields.id, missing)
         views = [ImageView(uri=self._uri(rel)) for rel in matched] + [ImageView(uri=u) for u in urls]
@@ -158,7 +167,8 @@ class FolderSource(BaseSource):
         else:
             record = fields.record(default_id, views)
         used.update(matched)
-        return SourceItem(key=matched[0] if matched else record.id, record=record)
+        # keyed by the row's own id where it has one: two rows naming one image are two items
+        return SourceItem(key=fields.id or (matched[0] if matched else record.id), record=record)
 
     def _match(self, refs: list[str], row_id: str | None, missing: list[str]) -> tuple[list[str], list[str]]:
         """(relative paths of the folder's images, image URLs) that a row's references name."""

@@ -40,6 +40,14 @@ MAX_DEPTH = 8
 """Collections nested deeper than this are not followed (real hierarchies are 2-4 deep)."""
 IMAGE_SIZE = "full/!1024,1024/0/default.jpg"
 _TYPE_IN_HEAD = re.compile(r'"@?type"\s*:\s*"(?:sc:)?(?:Manifest|Collection)"')
+DETECT_LIMIT = 64_000_000
+"""A JSON file whose first 16 KiB do not tell is parsed whole to tell, up to this size."""
+V2_CONTEXTS = ("presentation/2", "shared-canvas.org/ns/context.json")
+"""2.x manifests name the 2.x context, or (2.0 and before) the Shared Canvas one."""
+IMAGE_TYPES = frozenset({"image", "stillimage"})
+"""Local names of an image body's type, compared in lower case: the specs write ``Image`` (3.0) and
+``dctypes:Image`` (2.x); publishers also write ``dcTypes:Image`` (Wellcome), ``dcterms:Image``
+(World Digital Library) and the full ``http://purl.org/dc/dcmitype/Image``."""
 
 
 @dataclass
@@ -66,7 +74,22 @@ def _looks_like_iiif(location: str) -> bool:
             head = handle.read(16384).decode("utf-8", errors="ignore")
     except OSError:
         return False
-    return "iiif.io/api/presentation" in head or bool(_TYPE_IN_HEAD.search(head))
+    if any(c in head for c in ("iiif.io/api/presentation", *V2_CONTEXTS)) or _TYPE_IN_HEAD.search(head):
+        return True
+    return head.lstrip().startswith("{") and _top_level_iiif(path)
+
+
+def _top_level_iiif(path: Path) -> bool:
+    """A JSON object whose own context or type is IIIF's, wherever in the file it is written (the
+    World Digital Library writes ``@context`` and ``@type`` last, after long metadata)."""
+    if path.stat().st_size > DETECT_LIMIT:
+        return False
+    try:
+        data = json.loads(path.read_bytes())
+        parse_document(data, str(path))
+    except (ValueError, RecursionError, OSError, SourceFormatError):
+        return False
+    return True
 
 
 def load_document(location: str, version: int | None = None) -> Document:
@@ -83,9 +106,14 @@ def load_document(location: str, version: int | None = None) -> Document:
             raise InvalidInputError(f"Cannot read the IIIF document {location}: {exc.strerror or exc}") from exc
     try:
         data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise SourceFormatError(f"{location} is not JSON ({exc}); a IIIF manifest or collection is a "
-                                "JSON document.") from exc
+    except UnicodeDecodeError as exc:
+        raise SourceFormatError(f"{location} is not UTF-8 text (byte {raw[exc.start]:#04x} at offset "
+                                f"{exc.start}); IIIF documents are UTF-8 JSON: re-save it as UTF-8.") from exc
+    except json.JSONDecodeError as exc:
+        raise SourceFormatError(f"{location} is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
+                                "a IIIF manifest or collection is a JSON document.") from exc
+    except RecursionError:
+        raise SourceFormatError(f"{location} nests its JSON too deeply to be a IIIF document.") from None
     return parse_document(data, location, version)
 
 
@@ -96,7 +124,7 @@ def parse_document(data: Any, location: str, version: int | None = None) -> Docu
     contexts = " ".join(str(c) for c in as_list(data.get("@context")))
     if "presentation/3" in contexts:
         version = 3
-    elif "presentation/2" in contexts:
+    elif any(c in contexts for c in V2_CONTEXTS):
         version = 2
     kind = str(data.get("type") or data.get("@type") or "")
     version = version or (2 if kind.startswith("sc:") else 3 if kind in ("Manifest", "Collection") else None)
@@ -123,13 +151,12 @@ def resolve_member(reference: str, parent: str) -> str:
 
 
 def collection_members(doc: Document) -> list[dict[str, Any]]:
-    """The member references of a collection (3.0 ``items``; 2.x ``members`` or ``collections`` +
-    ``manifests``)."""
-    if doc.version == 3:
-        entries = as_list(doc.data.get("items"))
-    else:
-        data = doc.data
-        entries = as_list(data.get("members")) or as_list(data.get("collections")) + as_list(data.get("manifests"))
+    """The member references of a collection: ``items`` (3.0), ``members`` (2.1, and 3.0 drafts that
+    publishers still serve), or ``collections`` + ``manifests`` (2.x)."""
+    data = doc.data
+    entries = as_list(data.get("items")) if doc.version == 3 else []
+    entries = entries or as_list(data.get("members")) or (
+        as_list(data.get("collections")) + as_list(data.get("manifests")))
     return [m if isinstance(m, dict) else {"id": m} for m in entries if isinstance(m, dict | str)]
 
 
@@ -203,32 +230,42 @@ def _apply_metadata(metadata: Any, values: dict[str, Any], extra: dict[str, Any]
             extra.setdefault(extra_key(label), texts[0] if len(texts) == 1 else texts)
 
 
+def canvases(doc: Document) -> list[dict[str, Any]]:
+    """The canvases of a manifest (3.0 ``items``; 2.x the first sequence's ``canvases``)."""
+    if doc.version == 3:
+        found = as_list(doc.data.get("items"))
+    else:
+        sequence = next(iter(as_list(doc.data.get("sequences"))), {})
+        found = as_list(sequence.get("canvases")) if isinstance(sequence, dict) else []
+    return [c for c in found if isinstance(c, dict)]
+
+
 def canvas_views(doc: Document) -> list[ImageView]:
     """One view per canvas that has an image with an http(s) address (a manifest from anywhere must
     not point the ingest at local files)."""
-    if doc.version == 3:
-        canvases = as_list(doc.data.get("items"))
-    else:
-        sequence = next(iter(as_list(doc.data.get("sequences"))), {})
-        canvases = as_list(sequence.get("canvases")) if isinstance(sequence, dict) else []
     views = []
-    for canvas in canvases:
-        image = _painted_image(canvas, doc.version) if isinstance(canvas, dict) else None
+    for canvas in canvases(doc):
+        image = _first_image(_painted_bodies(canvas, doc.version))
         uri = _image_uri(image) if image else None
         if uri:
             views.append(ImageView(uri=uri, label=language_text(canvas.get("label"))))
     return views
 
 
-def _painted_image(canvas: dict[str, Any], version: int) -> dict[str, Any] | None:
+def _painted_bodies(canvas: dict[str, Any], version: int) -> list[Any]:
     if version == 3:
         annotations = [a for page in as_list(canvas.get("items")) if isinstance(page, dict)
                        for a in as_list(page.get("items"))]
-        bodies = [a.get("body") for a in annotations
-                  if isinstance(a, dict) and "painting" in as_list(a.get("motivation"))]
-    else:  # 2.x: every annotation in ``images`` paints the canvas
-        bodies = [a.get("resource") for a in as_list(canvas.get("images")) if isinstance(a, dict)]
-    return next((image for body in bodies if (image := _first_image(body))), None)
+        return [a.get("body") for a in annotations
+                if isinstance(a, dict) and "painting" in as_list(a.get("motivation"))]
+    # 2.x: every annotation in ``images`` paints the canvas
+    return [a.get("resource") for a in as_list(canvas.get("images")) if isinstance(a, dict)]
+
+
+def _local_type(resource: dict[str, Any]) -> str:
+    """``"dcTypes:Image"`` -> ``"image"``: the type without its prefix, in lower case."""
+    kind = str(resource.get("type") or resource.get("@type") or "")
+    return re.split(r"[:/#]", kind)[-1].lower()
 
 
 def _first_image(body: Any) -> dict[str, Any] | None:
@@ -236,15 +273,27 @@ def _first_image(body: Any) -> dict[str, Any] | None:
     for candidate in as_list(body):
         if not isinstance(candidate, dict):
             continue
-        kind = str(candidate.get("type") or candidate.get("@type") or "")
-        if kind in ("Choice", "oa:Choice"):
+        kind = _local_type(candidate)
+        if kind == "choice":
             options = as_list(candidate.get("default")) + as_list(candidate.get("item")) + as_list(
                 candidate.get("items"))
             if found := _first_image(options):
                 return found
-        elif kind in ("Image", "dctypes:Image", ""):
+        elif kind in IMAGE_TYPES or kind == "":
             return candidate
     return None
+
+
+def _body_types(doc: Document) -> list[str]:
+    """The types that a manifest's canvases paint, for a warning when none is an image."""
+    found: dict[str, None] = {}
+    for canvas in canvases(doc):
+        for body in _painted_bodies(canvas, doc.version):
+            for candidate in as_list(body):
+                if isinstance(candidate, dict):
+                    options = as_list(candidate.get("items")) if _local_type(candidate) == "choice" else [candidate]
+                    found.update({str(o.get("type") or o.get("@type")): None for o in options if isinstance(o, dict)})
+    return list(found)
 
 
 def _image_uri(image: dict[str, Any]) -> str | None:
@@ -313,8 +362,15 @@ class IiifSource(BaseSource):
 
 
 def _manifest_item(doc: Document) -> SourceItem:
+    key = first_id(doc.data) or doc.location
     try:
         record = manifest_record(doc)
     except (ArtscopeError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
-        return SourceItem(key=first_id(doc.data) or doc.location, error=f"{doc.location}: {exc}")
-    return SourceItem(key=first_id(doc.data) or doc.location, record=record)
+        return SourceItem(key=key, error=f"{doc.location}: {exc}")
+    warnings = []
+    if not record.views:
+        count, types = len(canvases(doc)), _body_types(doc)
+        warnings.append(f"{doc.location}: none of its {count} canvases paints an image with an http(s) address"
+                        + (f" (they paint: {', '.join(types)})" if types else "")
+                        + "; the record is kept without images")
+    return SourceItem(key=key, record=record, warnings=warnings)

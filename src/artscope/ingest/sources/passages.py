@@ -2,7 +2,9 @@
 
 One object a line: ``id`` and ``text`` (required), ``artwork_id`` (ties the passage to an artwork),
 ``source``, ``title``, and the fields of encyclopedia paragraphs (``section``, ``url``, ``categories``,
-``images``, ``revision``). A bad line is that item's error, naming the line.
+``images``, ``revision``). A bad line is that item's error, naming the line. An id given twice in
+one file keeps its first line; the later ones are errors naming both lines, so that every run
+stores the same text.
 """
 
 from __future__ import annotations
@@ -25,15 +27,22 @@ PASSAGE_KEYS = frozenset(Passage.model_fields)
 
 def passage_items(path: Path) -> Iterator[SourceItem]:
     """One item per line of a passages file (also used by the folder source for ``passages.jsonl``)."""
+    first_line: dict[str, str] = {}
     for row in read_table(path):
+        key = f"{path.name}: {row.position}"
         if row.problem:
-            yield SourceItem(key=f"{path.name}: {row.position}", error=row.problem)
+            yield SourceItem(key=key, error=row.problem)
             continue
         try:
             passage = passage_from_row(row)
         except InvalidInputError as exc:
-            yield SourceItem(key=f"{path.name}: {row.position}", error=str(exc))
+            yield SourceItem(key=key, error=str(exc))
             continue
+        if passage.id in first_line:
+            yield SourceItem(key=key, error=f"{row.where}: passage id {passage.id!r} was already given on "
+                                            f"{first_line[passage.id]}; the first one is kept")
+            continue
+        first_line[passage.id] = row.position
         yield SourceItem(key=f"passage:{passage.id}", passages=[passage])
 
 

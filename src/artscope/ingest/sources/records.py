@@ -8,6 +8,8 @@ all read the same way. ``|`` separates several values of a list field in one cel
 from __future__ import annotations
 
 import json
+import logging
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -21,9 +23,11 @@ from pydantic import ValidationError
 from artscope.errors import InvalidInputError
 from artscope.ingest.sources.base import SourceItem, SourceOptions
 from artscope.ingest.sources.tables import TableRow, read_header
-from artscope.media.dates import parse_date
+from artscope.media.dates import EARLIEST_YEAR, LATEST_YEAR, parse_date, year_in_range
 from artscope.media.fetch import is_url
 from artscope.types import LIST_FIELDS, ArtworkRecord, ImageView
+
+log = logging.getLogger(__name__)
 
 LIST_SEPARATOR = "|"
 ID, IMAGE, YEAR_START, YEAR_END = "id", "image", "year_start", "year_end"
@@ -118,13 +122,27 @@ def list_value(value: Any) -> list[str]:
 
 
 def year_value(value: Any, column: str) -> int | None:
-    """A whole year from a cell; a non-number is the row's error (which names the column)."""
+    """A whole year from a cell; a non-number, or a number no date can be, is the row's error (which
+    names the column)."""
+    if isinstance(value, float) and not (math.isfinite(value) and abs(value) < 1e12):
+        raise InvalidInputError(f"{column!r} is {value!r}, not a whole year between {EARLIEST_YEAR} and "
+                                f"{LATEST_YEAR}")
     text = text_value(value)
     if text is None:
         return None
-    if re.fullmatch(r"[+-]?\d+(?:\.0+)?", text):
-        return int(float(text))
-    raise InvalidInputError(f"{column!r} is {text!r}, not a whole year")
+    if not re.fullmatch(r"[+-]?\d+(?:\.0+)?", text):
+        raise InvalidInputError(f"{column!r} is {_shown(text)}, not a whole year")
+    digits = text.split(".")[0]
+    year = int(digits) if len(digits) <= 12 else None
+    if year is None or not year_in_range(year):
+        raise InvalidInputError(f"{column!r} is {_shown(text)}, outside the years {EARLIEST_YEAR} to "
+                                f"{LATEST_YEAR}")
+    return year
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """A cell as a message shows it: quoted, and cut when long."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
 def local_or_url(ref: str, base: Path) -> str:
@@ -258,7 +276,11 @@ def row_item(row: TableRow, file_name: str, build: Callable[[dict[str, Any]], So
         return SourceItem(key=error_key, error=f"{row.where}: {exc}")
     except ValidationError as exc:
         first = exc.errors()[0]
-        return SourceItem(key=error_key, error=f"{row.where}: {first['loc'][0]}: {first['msg']}")
+        field_name = ".".join(str(part) for part in first["loc"])
+        return SourceItem(key=error_key, error=f"{row.where}: {field_name}: {first['msg']}")
+    except Exception as exc:  # a value no check foresaw is still this row's error, never the run's
+        log.debug("row %s", row.where, exc_info=True)
+        return SourceItem(key=error_key, error=f"{row.where}: cannot be read ({type(exc).__name__}: {exc})")
 
 
 class BaseSource:

@@ -1,13 +1,19 @@
 """Reading catalogue tables (CSV, TSV, JSON array, JSON Lines) row by row.
 
-A malformed row comes back as a row with a ``problem`` (the source records it and goes on); a file
-that is not the format at all (not UTF-8, not JSON, no header) raises ``SourceFormatError``.
+A malformed row comes back as a row with a ``problem`` (the source records it and goes on): a row
+with the wrong number of cells, bytes that are not UTF-8, a quote that is never closed (reported at
+the line where it opens; reading goes on at the next line, so it swallows no rows), a JSON item
+nested too deeply. A file that is not the format at all (an unreadable header, not JSON, no header)
+raises ``SourceFormatError`` before any row is read; a JSON array broken in the middle ends with a
+problem row saying where it stops.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,31 +55,22 @@ def read_header(path: Path) -> list[str] | None:
     """A CSV file's column names (None for JSON, whose rows each carry their own keys)."""
     if path.suffix.lower() in JSON_SUFFIXES | JSONL_SUFFIXES:
         return None
-    with _open_text(path) as handle:
+    with _open_text(path, errors="surrogateescape") as handle:
         return _header(csv.reader(handle, delimiter=_delimiter(path, handle)), path)
 
 
 def count_rows(path: Path) -> int:
     """The number of rows ``read_table`` yields (quoted line breaks counted right)."""
-    suffix = path.suffix.lower()
-    if suffix in JSON_SUFFIXES:
-        return len(_load_json_array(path))
-    if suffix in JSONL_SUFFIXES:
+    if path.suffix.lower() in JSONL_SUFFIXES:
         with _open_text(path) as handle:
             return sum(1 for line in handle if line.strip())
-    with _open_text(path) as handle:
-        reader = csv.reader(handle, delimiter=_delimiter(path, handle))
-        _header(reader, path)
-        try:
-            return sum(1 for cells in reader if any(c.strip() for c in cells))
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise _format_error(path, reader.line_num, exc) from exc
+    return sum(1 for _ in read_table(path))
 
 
-def _open_text(path: Path) -> TextIO:
+def _open_text(path: Path, errors: str = "strict") -> TextIO:
     try:
         # utf-8-sig: exports from Excel and the Met's CSV start with a byte-order mark.
-        return path.open(encoding="utf-8-sig", newline="")
+        return path.open(encoding="utf-8-sig", newline="", errors=errors)
     except FileNotFoundError as exc:
         raise SourceFormatError(f"Catalogue file not found: {path}") from exc
     except OSError as exc:
@@ -106,6 +103,8 @@ def _header(reader: Any, path: Path) -> list[str]:
     names = [name.strip() for name in header]
     if not any(names):
         raise SourceFormatError(f"{path}: the first line has no column names; add a header row.")
+    if any(_NOT_UTF8.search(name) for name in names):
+        raise SourceFormatError(f"{path} is not UTF-8 text (its header line); re-save it as UTF-8.")
     seen: dict[str, int] = {}
     unique = []
     for name in names:  # a repeated column keeps its values under "name (2)"
@@ -114,25 +113,112 @@ def _header(reader: Any, path: Path) -> list[str]:
     return unique
 
 
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+"""Bytes that are not UTF-8, as the ``surrogateescape`` error handler keeps them."""
+
+
+class _Lines:
+    """A text file's physical lines, numbered, with the lines the CSV parser took for its last row
+    kept so that they can be read again (after a quote that never closes)."""
+
+    def __init__(self, handle: TextIO) -> None:
+        self.handle = handle
+        self.number = 0
+        self.again: deque[tuple[int, str]] = deque()
+        self.taken: list[tuple[int, str]] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.again:
+            number, line = self.again.popleft()
+        else:
+            line = self.handle.readline()
+            if not line:
+                raise StopIteration
+            self.number += 1
+            number = self.number
+        self.taken.append((number, line))
+        return line
+
+    def read_again_after_first(self) -> None:
+        """The lines of the last row but its first will be read again."""
+        self.again.extendleft(reversed(self.taken[1:]))
+
+    def at_end(self) -> bool:
+        if self.again:
+            return False
+        where = self.handle.tell()
+        more = self.handle.readline()
+        self.handle.seek(where)
+        return not more
+
+
 def _csv_rows(path: Path) -> Iterator[TableRow]:
-    with _open_text(path) as handle:
-        reader = csv.reader(handle, delimiter=_delimiter(path, handle))
-        header = _header(reader, path)
-        line = reader.line_num + 1
-        try:
-            for cells in reader:
-                position, line = f"line {line}", reader.line_num + 1
-                where = f"{path}: {position}"
-                if not any(c.strip() for c in cells):
-                    continue
-                if len(cells) != len(header):
-                    yield TableRow(position, where, problem=(
-                        f"{where}: {len(cells)} cells where the header has {len(header)} columns "
-                        "(a comma or line break inside an unquoted field?)"))
-                    continue
-                yield TableRow(position, where, dict(zip(header, cells, strict=True)))
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise _format_error(path, line, exc) from exc
+    with _open_text(path, errors="surrogateescape") as handle:
+        delimiter = _delimiter(path, handle)
+        lines = _Lines(handle)  # the only reader of the handle: it reads by readline(), so tell() works
+        header = _header(csv.reader(lines, delimiter=delimiter), path)
+        reader = csv.reader(lines, delimiter=delimiter)
+        while True:
+            lines.taken = []
+            try:
+                cells = next(reader)
+                problem = None
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                cells, problem = [], str(exc)
+            if not lines.taken:
+                return
+            first = lines.taken[0][0]
+            position = f"line {first}"
+            where = f"{path}: {position}"
+            unclosed = len(cells) != len(header) and _unclosed_quote(lines.taken, delimiter, len(header))
+            unclosed = unclosed or (cells and cells[-1].endswith(("\n", "\r")) and lines.at_end()
+                                    and _open_at_end(lines.taken, delimiter))
+            if problem or unclosed:
+                lines.read_again_after_first()
+                reader = csv.reader(lines, delimiter=delimiter)
+                yield TableRow(position, where, problem=(
+                    f"{where}: a quote opened in this row is not closed ({problem or 'the lines after it read as rows'}"
+                    "); the row is skipped and reading goes on at the next line"))
+                continue
+            if not any(c.strip() for c in cells):
+                continue
+            yield _csv_row(position, where, header, cells)
+
+
+def _unclosed_quote(taken: list[tuple[int, str]], delimiter: str, columns: int) -> bool:
+    """A row that spans lines, has the wrong number of cells, and whose next line is a whole row by
+    itself: a quote in its first line opened a field that the file never closes."""
+    if len(taken) < 2:
+        return False
+    following = next(csv.reader([taken[1][1]], delimiter=delimiter), [])
+    return len(following) == columns
+
+
+def _open_at_end(taken: list[tuple[int, str]], delimiter: str) -> bool:
+    """The file's last row ends inside a quoted field (the parser hands such a row over silently)."""
+    try:
+        list(csv.reader((line for _, line in taken), delimiter=delimiter, strict=True))
+    except csv.Error:
+        return True
+    return False
+
+
+def _csv_row(position: str, where: str, header: list[str], cells: list[str]) -> TableRow:
+    if len(cells) != len(header):
+        return TableRow(position, where, problem=(
+            f"{where}: {len(cells)} cells where the header has {len(header)} columns "
+            "(a comma or line break inside an unquoted field?)"))
+    for name, cell in zip(header, cells, strict=True):
+        if bad := _NOT_UTF8.search(cell):
+            byte = ord(bad.group()) - 0xDC00
+            return TableRow(position, where, problem=(
+                f"{where}: column {name!r} is not UTF-8 text (byte {byte:#04x}); re-save the file as UTF-8"))
+    return TableRow(position, where, dict(zip(header, cells, strict=True)))
 
 
 def _format_error(path: Path, line: int, exc: Exception) -> SourceFormatError:
@@ -141,25 +227,73 @@ def _format_error(path: Path, line: int, exc: Exception) -> SourceFormatError:
     return SourceFormatError(f"{path}: line {line} is not valid CSV: {exc}.")
 
 
-def _load_json_array(path: Path) -> list[Any]:
-    with _open_text(path) as handle:
-        try:
-            data = json.load(handle)
-        except UnicodeDecodeError as exc:
-            raise _format_error(path, 1, exc) from exc
-        except json.JSONDecodeError as exc:
-            raise SourceFormatError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: "
-                                    f"{exc.msg}).") from exc
-    if not isinstance(data, list):
-        raise SourceFormatError(f"{path}: expected a JSON array of catalogue objects at the top level, "
-                                f"found a JSON {type(data).__name__}.")
-    return data
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_SPACE = re.compile(r"\s*")
 
 
 def _json_rows(path: Path) -> Iterator[TableRow]:
-    for index, item in enumerate(_load_json_array(path), start=1):
-        position = f"item {index}"
-        yield _object_row(position, f"{path}: {position}", item)
+    """A JSON array read item by item, so that one bad item (nested too deeply) is that item's
+    problem and the items around it are read."""
+    with _open_text(path) as handle:
+        try:
+            text = handle.read()
+        except UnicodeDecodeError as exc:
+            raise _format_error(path, 1, exc) from exc
+    decoder = json.JSONDecoder()
+    position = _SPACE.match(text).end()
+    if not text.startswith("[", position):
+        _refuse_json(path, text)
+    position = _SPACE.match(text, position + 1).end()
+    index = 0
+    while not text.startswith("]", position):
+        index += 1
+        where = f"{path}: item {index}"
+        try:
+            item, position = decoder.raw_decode(text, position)
+            yield _object_row(f"item {index}", where, item)
+        except RecursionError:
+            position = _end_of_value(text, position)
+            yield TableRow(f"item {index}", where, problem=f"{where}: nested too deeply to be a catalogue row")
+        except json.JSONDecodeError as exc:
+            yield TableRow(f"item {index}", where, problem=(
+                f"{where}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); the rest of the "
+                "file was not read"))
+            return
+        position = _SPACE.match(text, position).end()
+        if text.startswith(",", position):
+            position = _SPACE.match(text, position + 1).end()
+        elif not text.startswith("]", position):
+            line = text.count("\n", 0, position) + 1
+            yield TableRow(f"item {index + 1}", f"{path}: item {index + 1}", problem=(
+                f"{path}: line {line}: expected ',' or ']' after item {index}; the rest of the file was not read"))
+            return
+
+
+def _refuse_json(path: Path, text: str) -> None:
+    """Raise the error of a JSON file that is not an array of objects."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceFormatError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: "
+                                f"{exc.msg}).") from exc
+    except RecursionError:
+        raise SourceFormatError(f"{path} nests its JSON too deeply to be a catalogue.") from None
+    raise SourceFormatError(f"{path}: expected a JSON array of catalogue objects at the top level, "
+                            f"found a JSON {type(data).__name__}.")
+
+
+def _end_of_value(text: str, start: int) -> int:
+    """Where the JSON array or object that starts at ``start`` ends (brackets counted outside strings)."""
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text, start):
+        mark = token.group()
+        if mark in "[{":
+            depth += 1
+        elif mark in "]}":
+            depth -= 1
+            if depth == 0:
+                return token.end()
+    return len(text)
 
 
 def _jsonl_rows(path: Path) -> Iterator[TableRow]:
@@ -173,6 +307,9 @@ def _jsonl_rows(path: Path) -> Iterator[TableRow]:
                 where = f"{path}: {position}"
                 try:
                     item = json.loads(line)
+                except RecursionError:
+                    yield TableRow(position, where, problem=f"{where}: nested too deeply to be a catalogue row")
+                    continue
                 except json.JSONDecodeError as exc:
                     if first:  # a first line that is not JSON: the file is not JSON Lines at all
                         raise SourceFormatError(f"{where} is not JSON ({exc.msg}); expected one JSON "
@@ -188,4 +325,14 @@ def _jsonl_rows(path: Path) -> Iterator[TableRow]:
 def _object_row(position: str, where: str, item: Any) -> TableRow:
     if not isinstance(item, dict):
         return TableRow(position, where, problem=f"{where}: a JSON {type(item).__name__}, not an object")
-    return TableRow(position, where, {str(k): v for k, v in item.items()})
+    values = {str(k): v for k, v in item.items()}
+    for key, value in values.items():
+        for text in ([key, value] if isinstance(value, str) else [key]):
+            if _SURROGATE.search(text):
+                return TableRow(position, where, problem=(
+                    f"{where}: field {key!r} holds an unpaired surrogate (\\u{ord(_SURROGATE.search(text).group()):04x}"
+                    "), which is not a character"))
+    return TableRow(position, where, values)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -1,0 +1,108 @@
+"""Re-embedding a collection with another embedder, so that a kill at any moment loses nothing.
+
+The catalog is the source of truth; the new vectors go to a new index beside the old one
+(``index-2/``, ...). The plan is written into the manifest before anything else, the points
+already in the new index are skipped when the same command runs again, and the manifest switches
+to the new embedder and index in one atomic write when every view, record and passage is there.
+Until then the collection keeps answering with the old embedder and index; ingest waits.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from artscope import faults
+from artscope.embedders.base import Embedder
+from artscope.errors import InvalidInputError
+from artscope.index import IMAGES, PASSAGES, RECORDS, space_specs
+from artscope.ingest.indexer import EMBED_BATCH, TEXT_BATCH, _index_passages, _index_records, _index_views, growing
+from artscope.manifest import IndexLocation, Reembedding
+
+if TYPE_CHECKING:
+    from artscope.collection import Collection
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int | None], None]
+
+
+class ReembedSummary(BaseModel):
+    embedder: str
+    images: int = 0
+    records: int = 0
+    passages: int = 0
+    resumed: bool = False
+
+
+def _next_location(collection: Collection) -> IndexLocation:
+    current = collection.manifest.index
+    number = 2
+    while (collection.path / f"index-{number}").exists() or current.directory == f"index-{number}":
+        number += 1
+    return current.model_copy(update={"directory": f"index-{number}"})
+
+
+def reembed(collection: Collection, embedder: Embedder, progress: Progress | None = None) -> ReembedSummary:
+    """Embed every view, record and passage again with ``embedder`` into a new index, then switch the
+    manifest to them. The caller reopens the collection's index afterwards."""
+    from artscope.collection import Collection
+
+    manifest = collection.manifest
+    if manifest.index.kind != "edge":
+        raise InvalidInputError("Re-embedding a collection whose index is on a Qdrant server is not supported; "
+                                "create a new collection with the new embedder and ingest its sources again.")
+    plan = manifest.reembedding
+    summary = ReembedSummary(embedder=embedder.info.spec, resumed=plan is not None and plan.embedder == embedder.info)
+    if plan is None or plan.embedder != embedder.info:
+        if plan is not None:  # an unfinished re-embedding with another embedder
+            shutil.rmtree(collection.path / plan.index.directory, ignore_errors=True)
+        plan = Reembedding(embedder=embedder.info, index=_next_location(collection))
+        manifest.reembedding = plan
+        manifest.write(collection.path)
+        faults.reached("reembed.planned")
+    target = Collection(collection.path, manifest.model_copy(
+        update={"embedder": plan.embedder, "index": plan.index, "reembedding": None}), embedder=embedder)
+    try:
+        _fill(target, summary, progress)
+    finally:
+        target.close()
+    old = manifest.index.directory
+    manifest.embedder, manifest.index, manifest.reembedding = plan.embedder, plan.index, None
+    manifest.write(collection.path)  # the switch: one atomic write
+    faults.reached("reembed.switched")
+    shutil.rmtree(collection.path / old, ignore_errors=True)
+    return summary
+
+
+def _fill(target: Collection, summary: ReembedSummary, progress: Progress | None) -> None:
+    """Every view, record and passage of the catalog into the target's index (those there skipped)."""
+    catalog, index = target.catalog, target.index
+    for spec in space_specs(target.info):
+        index.ensure_space(spec)
+    done, last, sizes = 0, 0, growing(EMBED_BATCH, 1)
+    while rows := catalog.views_after(last, next(sizes)):
+        last = rows[-1][0]
+        present = {hit.id for hit in index.retrieve(IMAGES, [r[0] for r in rows])}
+        summary.images += len(_index_views(target, [r for r in rows if r[0] not in present], {}))
+        done += len(rows)
+        faults.reached("reembed.views")
+        if progress:
+            progress(done, None)
+    for table, space, counter in (("artworks", RECORDS, "records"), ("passages", PASSAGES, "passages")):
+        last, sizes = 0, growing(TEXT_BATCH, 1)
+        while rowids := catalog.rowids_after(table, last, next(sizes)):
+            last = rowids[-1]
+            present = {hit.id for hit in index.retrieve(space, rowids)}
+            todo = [r for r in rowids if r not in present]
+            if todo:
+                _index_records(target, todo, set()) if table == "artworks" else _index_passages(target, todo)
+            setattr(summary, counter, getattr(summary, counter) + len(todo))
+            done += len(rowids)
+            faults.reached(f"reembed.{table}")
+            if progress:
+                progress(done, None)
