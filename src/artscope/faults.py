@@ -12,18 +12,21 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections import Counter
 from pathlib import Path
 
 _target: tuple[str, int] | None = None
+_delay = 0.0
 _arrivals: Counter[str] = Counter()
 _log: Path | None = None
 
 
-def kill_at(name: str, arrival: int = 1) -> None:
-    """Kill this process (SIGKILL) the ``arrival``-th time it reaches the point ``name``."""
-    global _target
-    _target = (name, arrival)
+def kill_at(name: str, arrival: int = 1, delay: float = 0.0) -> None:
+    """Kill this process (SIGKILL) the ``arrival``-th time it reaches the point ``name``, or ``delay``
+    seconds later (a kill inside the work that follows, such as a library's index build)."""
+    global _target, _delay
+    _target, _delay = (name, arrival), delay
 
 
 def count_into(path: Path) -> None:
@@ -41,4 +44,7 @@ def reached(name: str) -> None:
         with _log.open("a", encoding="utf-8") as handle:
             handle.write(name + "\n")
     if _target == (name, _arrivals[name]):
-        os.kill(os.getpid(), signal.SIGKILL)
+        if _delay:
+            threading.Timer(_delay, os.kill, (os.getpid(), signal.SIGKILL)).start()
+        else:
+            os.kill(os.getpid(), signal.SIGKILL)

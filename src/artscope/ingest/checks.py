@@ -48,6 +48,8 @@ def _check_value(field: str, value: Any, depth: int) -> None:
     if value is None or isinstance(value, bool):
         return
     if isinstance(value, str):
+        if value.isascii():
+            return
         try:
             value.encode("utf-8")
         except UnicodeEncodeError as exc:

@@ -60,11 +60,22 @@ def read_header(path: Path) -> list[str] | None:
 
 
 def count_rows(path: Path) -> int:
-    """The number of rows ``read_table`` yields (quoted line breaks counted right)."""
-    if path.suffix.lower() in JSONL_SUFFIXES:
+    """The number of rows ``read_table`` yields (quoted line breaks counted right; a CSV row with a
+    quote that never closes may make it an underestimate: it is for progress bars). A JSON file that
+    is not an array of objects raises here, before anything is read."""
+    suffix = path.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
         with _open_text(path) as handle:
             return sum(1 for line in handle if line.strip())
-    return sum(1 for _ in read_table(path))
+    if suffix in JSON_SUFFIXES:
+        return sum(1 for _ in read_table(path))
+    with _open_text(path, errors="surrogateescape") as handle:
+        reader = csv.reader(handle, delimiter=_delimiter(path, handle))
+        _header(reader, path)
+        try:
+            return sum(1 for cells in reader if any(c.strip() for c in cells))
+        except csv.Error:
+            return reader.line_num
 
 
 def _open_text(path: Path, errors: str = "strict") -> TextIO:
@@ -191,12 +202,9 @@ def _csv_rows(path: Path) -> Iterator[TableRow]:
 
 
 def _unclosed_quote(taken: list[tuple[int, str]], delimiter: str, columns: int) -> bool:
-    """A row that spans lines, has the wrong number of cells, and whose next line is a whole row by
-    itself: a quote in its first line opened a field that the file never closes."""
-    if len(taken) < 2:
-        return False
-    following = next(csv.reader([taken[1][1]], delimiter=delimiter), [])
-    return len(following) == columns
+    """A row that spans lines, has the wrong number of cells, and one of whose next lines is a whole
+    row by itself: a quote in its first line opened a field that the file does not close there."""
+    return any(len(next(csv.reader([line], delimiter=delimiter), [])) == columns for _, line in taken[1:6])
 
 
 def _open_at_end(taken: list[tuple[int, str]], delimiter: str) -> bool:
@@ -213,11 +221,11 @@ def _csv_row(position: str, where: str, header: list[str], cells: list[str]) -> 
         return TableRow(position, where, problem=(
             f"{where}: {len(cells)} cells where the header has {len(header)} columns "
             "(a comma or line break inside an unquoted field?)"))
-    for name, cell in zip(header, cells, strict=True):
-        if bad := _NOT_UTF8.search(cell):
-            byte = ord(bad.group()) - 0xDC00
-            return TableRow(position, where, problem=(
-                f"{where}: column {name!r} is not UTF-8 text (byte {byte:#04x}); re-save the file as UTF-8"))
+    if _NOT_UTF8.search("".join(cells)):  # one search a row; the column is looked for only then
+        name, bad = next((n, m) for n, c in zip(header, cells, strict=True) if (m := _NOT_UTF8.search(c)))
+        byte = ord(bad.group()) - 0xDC00
+        return TableRow(position, where, problem=(
+            f"{where}: column {name!r} is not UTF-8 text (byte {byte:#04x}); re-save the file as UTF-8"))
     return TableRow(position, where, dict(zip(header, cells, strict=True)))
 
 
