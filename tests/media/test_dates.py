@@ -43,6 +43,13 @@ from artscope.media.dates import parse_date
     ("1888-05-12", (1888, 1888)),
     ("1856-01-01T00:00:00Z", (1856, 1856)),
     ("before 1600", (1600, 1600)),
+    ("-500", (-500, -500)),  # a minus sign before a year that follows no number is BCE
+    ("ca. -500", (-500, -500)),
+    ("-500--400", (-500, -400)),
+    ("\u2212750", (-750, -750)),  # the minus sign character
+    ("500 BC", (-500, -500)),
+    ("5th\u20134th century B.C.", (-500, -301)),
+    ("1500-1600", (1500, 1600)),  # a range stays a range
 ])
 def test_years_of_catalogue_dates(text: str, expected: tuple[int, int]) -> None:
     assert parse_date(text) == expected

@@ -47,19 +47,19 @@ def index_pending(collection: Collection, decoded: Mapping[int, Image.Image], st
     start = 1 if start_small else 1 << 30
     sizes = growing(EMBED_BATCH, start)
     while rows := catalog.pending_views(next(sizes)):
-        fresh.update(_index_views(collection, rows, decoded))
+        fresh.update(index_views(collection, rows, decoded))
     sizes = growing(TEXT_BATCH, start)
     while rowids := catalog.pending_artworks(next(sizes)):
         index_records(collection, rowids, fresh)
     sizes = growing(TEXT_BATCH, start)
     while rowids := catalog.pending_passages(next(sizes)):
-        _index_passages(collection, rowids)
+        index_passages(collection, rowids)
     index_passage_images(collection)
     return len(fresh)
 
 
-def _index_views(collection: Collection, rows: list[tuple[int, int, str]],
-                 decoded: Mapping[int, Image.Image]) -> list[int]:
+def index_views(collection: Collection, rows: list[tuple[int, int, str]],
+                decoded: Mapping[int, Image.Image]) -> list[int]:
     """Embed and upsert a batch of views; returns the ids indexed."""
     catalog = collection.catalog
     ids, images = [], []
@@ -130,7 +130,8 @@ def index_records(collection: Collection, rowids: list[int], fresh_views: set[in
     faults.reached("index.records.marked")
 
 
-def _index_passages(collection: Collection, rowids: list[int]) -> None:
+def index_passages(collection: Collection, rowids: list[int]) -> None:
+    """Embed the passages' text and upsert it."""
     catalog = collection.catalog
     passages = catalog.passages_by_rowids(rowids)
     order = list(passages)

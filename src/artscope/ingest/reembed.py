@@ -20,7 +20,7 @@ from artscope import faults
 from artscope.embedders.base import Embedder
 from artscope.errors import InvalidInputError
 from artscope.index import IMAGES, PASSAGES, RECORDS, space_specs
-from artscope.ingest.indexer import EMBED_BATCH, TEXT_BATCH, _index_passages, _index_records, _index_views, growing
+from artscope.ingest.indexer import EMBED_BATCH, TEXT_BATCH, growing, index_passages, index_records, index_views
 from artscope.manifest import IndexLocation, Reembedding
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def _fill(target: Collection, summary: ReembedSummary, progress: Progress | None
     while rows := catalog.views_after(last, next(sizes)):
         last = rows[-1][0]
         present = {hit.id for hit in index.retrieve(IMAGES, [r[0] for r in rows])}
-        summary.images += len(_index_views(target, [r for r in rows if r[0] not in present], {}))
+        summary.images += len(index_views(target, [r for r in rows if r[0] not in present], {}))
         done += len(rows)
         faults.reached("reembed.views")
         if progress:
@@ -100,7 +100,7 @@ def _fill(target: Collection, summary: ReembedSummary, progress: Progress | None
             present = {hit.id for hit in index.retrieve(space, rowids)}
             todo = [r for r in rowids if r not in present]
             if todo:
-                _index_records(target, todo, set()) if table == "artworks" else _index_passages(target, todo)
+                index_records(target, todo, set()) if table == "artworks" else index_passages(target, todo)
             setattr(summary, counter, getattr(summary, counter) + len(todo))
             done += len(rowids)
             faults.reached(f"reembed.{table}")
