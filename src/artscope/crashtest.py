@@ -121,7 +121,7 @@ def consistency_problems(path: Path) -> list[str]:
     """The catalog against the index: every artwork, view and passage has its point with the right
     artwork, no point lacks its row, nothing is pending or half re-embedded."""
     import artscope
-    from artscope.index import IMAGES, PASSAGES, RECORDS
+    from artscope.index import IMAGES, PASSAGE_IMAGES, PASSAGES, RECORDS
 
     problems = []
     with artscope.open(path) as collection:
@@ -133,13 +133,15 @@ def consistency_problems(path: Path) -> list[str]:
         artworks = {r: i for r, i in catalog.ids_for_rowids(catalog.rowids_after("artworks", 0, 1 << 30)).items()}
         views = {v[0]: artworks[v[1]] for v in catalog.views_after(0, 1 << 30)}
         passages = set(catalog.rowids_after("passages", 0, 1 << 30))
-        for space, expected in ((RECORDS, artworks), (IMAGES, views), (PASSAGES, dict.fromkeys(passages))):
+        passage_images = dict.fromkeys(r[0] for r in catalog.passage_images_after(0, 1 << 30))
+        for space, expected in ((RECORDS, artworks), (IMAGES, views), (PASSAGES, dict.fromkeys(passages)),
+                                (PASSAGE_IMAGES, passage_images)):
             points = {hit.id: hit.payload for hit in index.scroll(space)}
             if missing := sorted(set(expected) - set(points)):
                 problems.append(f"{space}: rows without a point: {missing[:5]}")
             if extra := sorted(set(points) - set(expected)):
                 problems.append(f"{space}: points without a row: {extra[:5]}")
-            if space != PASSAGES:
+            if space in (RECORDS, IMAGES):
                 wrong = [i for i in set(points) & set(expected) if points[i].get("artwork_id") != expected[i]]
                 if wrong:
                     problems.append(f"{space}: points whose artwork is not the catalog's: {wrong[:5]}")

@@ -424,6 +424,12 @@ class Catalog:
             (prefix, end))]
 
     # -- images of passages -------------------------------------------------------------------
+    def passage_images_after(self, rowid: int, limit: int) -> list[tuple[int, str, str, str | None]]:
+        """The same for every passage image that is not missing, after ``rowid`` (re-embedding)."""
+        return [(r[0], r[1], r[2], r[3]) for r in self.conn.execute(
+            "SELECT rowid, file, read_from, url FROM passage_images WHERE rowid > ? AND state != 'missing' "
+            "ORDER BY rowid LIMIT ?", (rowid, limit))]
+
     def pending_passage_images(self, limit: int = 256) -> list[tuple[int, str, str, str | None]]:
         """(image rowid, file name, where to read it, where it is published) of passage images not yet
         embedded."""

@@ -36,6 +36,12 @@ def index_passage_images(collection: Collection) -> int:
     return done
 
 
+def index_rows(collection: Collection, rows: list[tuple[int, str, str, str | None]]) -> int:
+    """Read and embed these passage images (re-embedding names them); returns how many were embedded."""
+    with ThreadPoolExecutor(max_workers=READERS) as pool:
+        return _index_batch(collection, rows, list(pool.map(_read, rows)))
+
+
 def _read(row: tuple[int, str, str, str | None]) -> Image.Image | str:
     """The image, or why it could not be read."""
     _, _, read_from, published = row

@@ -19,8 +19,9 @@ from pydantic import BaseModel
 from artscope import faults
 from artscope.embedders.base import Embedder
 from artscope.errors import InvalidInputError
-from artscope.index import IMAGES, PASSAGES, RECORDS, space_specs
+from artscope.index import IMAGES, PASSAGE_IMAGES, PASSAGES, RECORDS, space_specs
 from artscope.ingest.indexer import EMBED_BATCH, TEXT_BATCH, growing, index_passages, index_records, index_views
+from artscope.ingest.passage_images import index_rows
 from artscope.manifest import IndexLocation, Reembedding
 
 if TYPE_CHECKING:
@@ -93,6 +94,12 @@ def _fill(target: Collection, summary: ReembedSummary, progress: Progress | None
         faults.reached("reembed.views")
         if progress:
             progress(done, None)
+    last, sizes = 0, growing(EMBED_BATCH, 1)
+    while image_rows := catalog.passage_images_after(last, next(sizes)):
+        last = image_rows[-1][0]
+        present = {hit.id for hit in index.retrieve(PASSAGE_IMAGES, [r[0] for r in image_rows])}
+        summary.images += index_rows(target, [r for r in image_rows if r[0] not in present])
+        faults.reached("reembed.passage_images")
     for table, space, counter in (("artworks", RECORDS, "records"), ("passages", PASSAGES, "passages")):
         last, sizes = 0, growing(TEXT_BATCH, 1)
         while rowids := catalog.rowids_after(table, last, next(sizes)):
