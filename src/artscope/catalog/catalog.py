@@ -544,11 +544,12 @@ class Catalog:
         """Items a job has done, and of the artworks it stored, those without any image and those that
         lost some of theirs."""
         stored = "j.status IN ('added', 'updated', 'unchanged')"
+        imaged = ("EXISTS (SELECT 1 FROM artworks a JOIN views v ON v.artwork_rowid = a.rowid "
+                  "WHERE a.id = j.artwork_id AND v.state != 'failed')")
         row = self.conn.execute(
-            f"SELECT COUNT(*), COALESCE(SUM({stored} AND j.error IS NOT NULL), 0), "
-            f"COALESCE(SUM({stored} AND NOT EXISTS (SELECT 1 FROM artworks a JOIN views v ON v.artwork_rowid = "
-            "a.rowid WHERE a.id = j.artwork_id AND v.state != 'failed')), 0) "
-            "FROM job_items j WHERE j.job_id = ?", (job_id,)).fetchone()
+            f"SELECT COUNT(*), COALESCE(SUM({stored} AND j.error IS NOT NULL AND {imaged}), 0), "
+            f"COALESCE(SUM({stored} AND NOT {imaged}), 0) FROM job_items j WHERE j.job_id = ?",
+            (job_id,)).fetchone()
         return {"items": row[0], "partial": row[1], "without_images": row[2]}
 
     def jobs(self, limit: int = 50) -> list[dict[str, Any]]:

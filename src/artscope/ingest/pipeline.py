@@ -136,6 +136,16 @@ def _checked_once(item: SourceItem, seen: SourcePass) -> SourceItem:
     return item
 
 
+def _open_all(collection: Collection, locations: Sequence[str], options: SourceOptions, kind: str | None
+              ) -> tuple[list[tuple[str, Source]], list[int]]:
+    """Open every source and count its items before anything is written: a wrong format stops here."""
+    opened = [(location, open_source(location, options, kind)) for location in locations]
+    for _, source in opened:
+        if isinstance(source, CollectionAware):
+            source.attach(collection)
+    return opened, [len(source) for _, source in opened]
+
+
 def ingest(collection: Collection, locations: Sequence[str], options: SourceOptions | None = None,
            kind: str | None = None, job_id: str | None = None, progress: Progress | None = None,
            cancel: threading.Event | None = None, embed: bool = True) -> IngestSummary:
@@ -148,11 +158,12 @@ def ingest(collection: Collection, locations: Sequence[str], options: SourceOpti
             f"{collection.path} is being re-embedded with {collection.manifest.reembedding.embedder.spec!r}; "
             f"finish that first: artscope embed -c {collection.path} --embedder "
             f"{collection.manifest.reembedding.embedder.spec}")
-    opened = [(location, open_source(location, options, kind)) for location in locations]
-    for _, source in opened:
-        if isinstance(source, CollectionAware):
-            source.attach(collection)
-    totals = [len(source) for _, source in opened]  # reads every file once: a wrong format stops here
+    try:
+        opened, totals = _open_all(collection, locations, options, kind)
+    except Exception as exc:  # nothing was written; a job row made by the caller (the server) says why
+        if job_id is not None:
+            collection.catalog.finish_job(job_id, "failed", {}, message=str(exc))
+        raise
     job_id = job_id or uuid.uuid4().hex[:12]
     start = time.perf_counter()
     catalog = collection.catalog

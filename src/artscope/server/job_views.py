@@ -113,6 +113,9 @@ class JobView(JobSummary):
     sources: list[str] = Field(default_factory=list)
     message: str | None = None
     errors: list[JobItemError] = Field(default_factory=list)
+    item_warnings: list[JobItemError] = Field(default_factory=list)
+    """Items stored with a warning, each with its reason (an image that could not be fetched, one that
+    another artwork already has); their images are fetched again by the next run."""
 
 
 @dataclass
@@ -180,9 +183,14 @@ def job_view(job: dict[str, Any], state: str, progress: JobProgress, root: Path 
         return JobSummary(**summary)
     return JobView(**summary, sources=[redact(str(s), root) for s in job["params"].get("locations", [])],
                    message=redact(job["message"], root) if job["message"] else None,
-                   errors=[JobItemError(item_key=redact(e["item_key"], root),
-                                        error=redact(e["error"], root) if e["error"] else None)
-                           for e in job["errors"]])
+                   errors=_item_errors(job["errors"], "error", root),
+                   item_warnings=_item_errors(job.get("warnings", []), "warning", root))
+
+
+def _item_errors(items: list[dict[str, Any]], field: str, root: Path | None) -> list[JobItemError]:
+    """Per-item reasons with server paths made relative to ``root``."""
+    return [JobItemError(item_key=redact(e["item_key"], root), error=redact(e[field], root) if e[field] else None)
+            for e in items]
 
 
 def check_source(location: str, root: Path | None) -> str:
