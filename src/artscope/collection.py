@@ -14,8 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PIL import Image
-
 from artscope import faults
 from artscope.catalog import Catalog, curation
 from artscope.catalog.curation import AuditEntry, DeletionKind
@@ -38,7 +36,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_TOKEN_BUDGET = 32
-THUMB_SIZE = 320
 EDITABLE_FIELDS = frozenset(ArtworkRecord.model_fields) - {"id", "views"}
 
 
@@ -94,10 +91,9 @@ class Collection:
         """Where the stored thumbnail of one view (an image of an artwork) is."""
         return self.thumbs_dir / f"{view_id}.jpg"
 
-    def save_thumbnail(self, view_id: int, image: Image.Image) -> None:
-        thumb = image.copy()
-        thumb.thumbnail((THUMB_SIZE, THUMB_SIZE))
-        thumb.save(self.thumbnail_path(view_id), "JPEG", quality=85)
+    def save_thumbnail(self, view_id: int, jpeg: bytes) -> None:
+        """Store a view's thumbnail (``media.images.thumbnail_jpeg`` of its image)."""
+        self.thumbnail_path(view_id).write_bytes(jpeg)
 
     def filter_fields(self) -> set[str]:
         """Every payload field a filter may name."""
@@ -124,13 +120,16 @@ class Collection:
     def ingest(self, locations: Sequence[str | Path], options: SourceOptions | None = None,
                kind: str | None = None, job_id: str | None = None,
                progress: Callable[[int, int | None], None] | None = None,
-               cancel: threading.Event | None = None, embed: bool = True) -> IngestSummary:
+               cancel: threading.Event | None = None, embed: bool = True, workers: int | None = None,
+               ray: str | None = None) -> IngestSummary:
         """Add sources (folders, CSV/JSON catalogues, IIIF manifests, museum exports, passages).
-        ``embed=False`` stores them at catalogue speed and leaves their vectors to ``embed()``."""
+        ``embed=False`` stores them at catalogue speed and leaves their vectors to ``embed()``.
+        ``workers``: processes that read, decode and embed the images (default ``ingest_workers``);
+        ``ray``: a Ray cluster's address (or ``auto``, ``local``) whose workers do that instead."""
         from artscope.ingest.pipeline import ingest
 
         return ingest(self, [str(x) for x in locations], options=options, kind=kind, job_id=job_id,
-                      progress=progress, cancel=cancel, embed=embed)
+                      progress=progress, cancel=cancel, embed=embed, workers=workers, ray=ray)
 
     def embed(self, embedder: str | Embedder | None = None,
               progress: Callable[[int, int | None], None] | None = None) -> EmbedSummary:

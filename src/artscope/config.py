@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
@@ -24,6 +25,18 @@ class Settings(BaseSettings):
     fetch_public: bool = True
     """Fetch from any public address; false: only from ``fetch_allow``."""
     ingest_batch: int = 32
+    ingest_workers: int = 0
+    """Processes that read, decode and embed images during ingest; 0: one per core for runs of 200 items or
+    more (smaller runs stay in one process), 1: all in one process."""
+    ray_workers: int = 0
+    """Ray actors that read, decode and embed images (``artscope index --ray``); 0: the cluster's CPUs
+    (or GPUs, with ``ray_gpus``) divided by what one actor takes."""
+    ray_cpus: float = 1.0
+    """CPUs each Ray actor reserves."""
+    ray_gpus: float = 0.0
+    """GPUs each Ray actor reserves (1 for an embedder on its own GPU; 0.5 shares a GPU between two)."""
+    ray_batch: int = 32
+    """Images a Ray actor embeds at once (larger on a GPU: 128-256 for CLIP-sized models)."""
     commons_url: str = "https://upload.wikimedia.org/wikipedia/commons"
     """Where the images of Wikipedia passages are fetched from (a Wikimedia Commons mirror may stand in)."""
     hnsw_ef: int = 512
@@ -57,6 +70,11 @@ class Settings(BaseSettings):
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         return value.replace(",", " ").split() if isinstance(value, str) else value
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (a container's CPU set, not the host's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 @lru_cache(maxsize=1)

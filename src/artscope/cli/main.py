@@ -55,6 +55,11 @@ def index(
     optimize: bool = typer.Option(True, help="Build the approximate index after ingest."),
     embed: bool = typer.Option(True, help="Compute vectors now; --no-embed stores records at catalogue speed "
                                           "and leaves the vectors to `artscope embed`."),
+    workers: int = typer.Option(None, min=0, help="Processes that read, decode and embed images (default: "
+                                                  "ARTSCOPE_INGEST_WORKERS; 0: one per core)."),
+    ray: str = typer.Option(None, help="Read, decode and embed images on a Ray cluster: its address "
+                                       "(host:6379, ray://host:10001), auto (the cluster this machine is in) "
+                                       "or local (start Ray here). Needs artscope[ray]."),
     json_out: bool = JsonOption,
 ) -> None:
     """Add sources to a collection (created on first use), embedding and indexing them."""
@@ -78,8 +83,8 @@ def index(
                                 category=category, depth=depth, pages=pages, image_dir=images)
         with progress_bar("indexing") as bar:
             task = bar.add_task("indexing", total=None)
-            summary = col.ingest(sources, options=options, kind=kind, job_id=resume, embed=embed,
-                                 progress=lambda done, total: bar.update(task, completed=done, total=total))
+            summary = col.ingest(sources, options=options, kind=kind, job_id=resume, embed=embed, workers=workers,
+                                 ray=ray, progress=lambda done, total: bar.update(task, completed=done, total=total))
         if optimize and embed:
             col.optimize()
     if json_out:

@@ -20,7 +20,8 @@ from artscope.embedders.base import pool_tokens
 from artscope.errors import ImageLoadError
 from artscope.index import IMAGES, PASSAGES, RECORDS, Point
 from artscope.ingest.passage_images import index_passage_images
-from artscope.media.images import load_image
+from artscope.ingest.stages import EmbeddedImage
+from artscope.media.images import load_image, thumbnail_jpeg
 
 if TYPE_CHECKING:
     from artscope.collection import Collection
@@ -59,12 +60,17 @@ def index_pending(collection: Collection, decoded: Mapping[int, Image.Image], st
 
 
 def index_views(collection: Collection, rows: list[tuple[int, int, str]],
-                decoded: Mapping[int, Image.Image]) -> list[int]:
-    """Embed and upsert a batch of views; returns the ids indexed."""
+                decoded: Mapping[int, Image.Image | EmbeddedImage]) -> list[int]:
+    """Embed and upsert a batch of views (those ``decoded`` gives vectors for are not embedded again);
+    returns the ids indexed."""
     catalog = collection.catalog
+    ready: dict[int, EmbeddedImage] = {}
     ids, images = [], []
     for view_id, _, uri in rows:
         image = decoded.get(view_id)
+        if isinstance(image, EmbeddedImage):
+            ready[view_id] = image
+            continue
         if image is None:
             image = _read_again(collection, view_id, uri)
             if isinstance(image, str):
@@ -72,28 +78,33 @@ def index_views(collection: Collection, rows: list[tuple[int, int, str]],
                 continue
         ids.append(view_id)
         images.append(image)
-    if not ids:
+    if images:
+        embeddings = collection.embedder.embed_images(images)
+        for i, view_id in enumerate(ids):
+            ready[view_id] = EmbeddedImage(embeddings.global_vectors[i],
+                                           None if embeddings.tokens is None else embeddings.tokens[i],
+                                           thumbnail_jpeg(images[i]))
+    if not ready:
         return []
-    embeddings = collection.embedder.embed_images(images)
     budget = collection.manifest.token_budget
     artwork_ids = catalog.ids_for_rowids([r[1] for r in rows])
     payloads = {r.id: r.payload() for r in catalog.get_many(list(artwork_ids.values()))}
     owner = {view_id: artwork_ids[artwork_rowid] for view_id, artwork_rowid, _ in rows}
     points = []
-    for i, view_id in enumerate(ids):
-        vectors = {"image": embeddings.global_vectors[i]}
-        if embeddings.tokens is not None:
-            tokens = embeddings.tokens[i][:budget]
+    for view_id, embedded in ready.items():
+        vectors = {"image": embedded.global_vector}
+        if embedded.tokens is not None:
+            tokens = embedded.tokens[:budget]
             vectors["tokens"] = tokens
             vectors["pooled"] = pool_tokens(tokens, collection.manifest.pooled_tokens)
         points.append(Point(id=view_id, vectors=vectors, payload=payloads[owner[view_id]] | {"view_id": view_id}))
-        collection.save_thumbnail(view_id, images[i])
+        collection.save_thumbnail(view_id, embedded.thumbnail)
     faults.reached("index.thumbnails.saved")
     collection.index.upsert(IMAGES, points)
     faults.reached("index.views.upserted")
-    catalog.mark_indexed("views", ids)
+    catalog.mark_indexed("views", list(ready))
     faults.reached("index.views.marked")
-    return ids
+    return list(ready)
 
 
 def _read_again(collection: Collection, view_id: int, uri: str) -> Image.Image | str:

@@ -29,7 +29,9 @@ from artscope.errors import CollectionError
 from artscope.ingest.indexer import index_pending
 from artscope.ingest.sources.base import CollectionAware, Source, SourceItem, SourceOptions, open_source
 from artscope.ingest.sources.records import ID, target_of
-from artscope.ingest.writer import ItemError, ItemWriter, SourcePass, source_pass
+from artscope.ingest.stages import ImageStage, open_stage
+from artscope.ingest.writer import ItemError, ItemWriter, SourcePass, source_pass, views_of
+from artscope.types import ImageView
 
 if TYPE_CHECKING:
     from artscope.collection import Collection
@@ -103,18 +105,23 @@ class _Run:
             self.summary.images_indexed += index_pending(self.collection, self.writer.images, start_small)
         self.writer.images.clear()
 
-    def run_source(self, location: str, source: Source, total: int) -> None:
+    def run_source(self, location: str, source: Source, total: int, stage: ImageStage) -> None:
         done = self.catalog.done_items(self.job_id)
         seen = source_pass(source.name, location, bool(getattr(source, "global_ids", False)))
+
+        def todo() -> Iterator[tuple[tuple[int, list[SourceItem]], list[ImageView]]]:
+            for batch in batches(source, get_settings().ingest_batch):
+                if self.cancelled():
+                    return
+                items = [item for item in map(lambda i: _checked_once(i, seen), batch)
+                         if f"{source.name}#{item.key}" not in done]
+                yield (len(batch), items), views_of(items)
+
         count = 0
-        for batch in batches(source, get_settings().ingest_batch):
-            if self.cancelled():
-                return
-            todo = [item for item in map(lambda i: _checked_once(i, seen), batch)
-                    if f"{source.name}#{item.key}" not in done]
-            self.writer.write_batch(seen, todo, self.options.root)
+        for (size, items), images in stage.stream(todo(), self.options.root):
+            self.writer.write_batch(seen, items, images)
             self.index()
-            count += len(batch)
+            count += size
             self.catalog.update_job_progress(self.job_id, self.summary.counts(), total)
             if self.progress:
                 self.progress(count, total)
@@ -148,10 +155,13 @@ def _open_all(collection: Collection, locations: Sequence[str], options: SourceO
 
 def ingest(collection: Collection, locations: Sequence[str], options: SourceOptions | None = None,
            kind: str | None = None, job_id: str | None = None, progress: Progress | None = None,
-           cancel: threading.Event | None = None, embed: bool = True) -> IngestSummary:
+           cancel: threading.Event | None = None, embed: bool = True, workers: int | None = None,
+           ray: str | None = None) -> IngestSummary:
     """Add sources to a collection. Giving the ``job_id`` of an interrupted run resumes it; setting
     ``cancel`` stops it between batches (what was written stays, and the job can be resumed);
-    ``embed=False`` leaves the new rows pending (``artscope embed`` computes their vectors later)."""
+    ``embed=False`` leaves the new rows pending (``artscope embed`` computes their vectors later).
+    ``workers`` processes read, decode and embed the images (default: ``ingest_workers``); ``ray``
+    names a Ray cluster (an address, ``auto`` or ``local``) whose workers do it instead."""
     options = options or SourceOptions()
     if collection.manifest.reembedding is not None:
         raise CollectionError(
@@ -170,16 +180,17 @@ def ingest(collection: Collection, locations: Sequence[str], options: SourceOpti
     catalog.start_job(job_id, "ingest", {"locations": list(locations), "kind": kind,
                                          "options": options.model_dump(mode="json")})
     run = _Run(collection, job_id, options, embed, progress, cancel)
+    stage = open_stage(collection, sum(totals), workers, ray, embed)
     try:
         run.index(start_small=True)  # leftovers of a killed run
         for (location, source), total in zip(opened, totals, strict=True):
-            run.run_source(location, source, total)
+            run.run_source(location, source, total, stage)
     except BaseException as exc:
         state = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
         catalog.finish_job(job_id, state, run.summary.counts(), message=str(exc) or type(exc).__name__)
         raise
     finally:
-        run.writer.close()
+        stage.close()
     run.summary.seconds = round(time.perf_counter() - start, 3)
     catalog.finish_job(job_id, "cancelled" if run.cancelled() else "done", run.summary.counts())
     return run.summary

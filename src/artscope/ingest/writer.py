@@ -19,7 +19,6 @@ import hashlib
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +38,7 @@ from artscope.types import ArtworkRecord, ImageView
 
 if TYPE_CHECKING:
     from artscope.collection import Collection
+    from artscope.ingest.stages import EmbeddedImage
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,12 @@ class LoadedImage:
     error: str | None = None
     refused: bool = False
     """Not read on purpose (outside the ingest root): the item fails rather than waiting for it."""
+    embedded: EmbeddedImage | None = None
+    """Its vectors and thumbnail, when a worker that read it also embedded it (``image`` is then None)."""
+
+    @property
+    def readable(self) -> bool:
+        return self.error is None
 
 
 @dataclass
@@ -107,6 +113,11 @@ def load_view(view: ImageView, root: Path | None = None) -> LoadedImage:
     return LoadedImage(loaded, image)
 
 
+def views_of(items: Sequence[SourceItem]) -> list[ImageView]:
+    """The images of a batch's items that are to be read, in order."""
+    return [v for item in items if item.record and not item.error for v in item.record.views]
+
+
 def printable(text: str) -> str:
     """Text the catalog can store, whatever a file name or a source held (bad bytes escaped)."""
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") \
@@ -121,11 +132,7 @@ class ItemWriter:
         self.job_id = job_id
         self.summary = summary
         self.ids_mapped = ids_mapped
-        self.images: dict[int, Image.Image] = {}  # view id -> decoded image, until embedded
-        self.pool = ThreadPoolExecutor(max_workers=2)
-
-    def close(self) -> None:
-        self.pool.shutdown()
+        self.images: dict[int, Image.Image | EmbeddedImage] = {}  # view id -> its image or vectors, until indexed
 
     def fail(self, key: str, error: str) -> None:
         key, error = printable(key), printable(error)
@@ -133,10 +140,9 @@ class ItemWriter:
         self.summary.errors.append(ItemError(key=key, error=error))
         self.catalog.record_item(self.job_id, key, "failed", error=error)
 
-    def write_batch(self, source: SourcePass, items: Sequence[SourceItem], root: Path | None) -> None:
-        """Load the batch's images (two threads), then write its items in one transaction."""
-        views = [v for item in items if item.record and not item.error for v in item.record.views]
-        loaded = dict(zip((id(v) for v in views), self.pool.map(lambda v: load_view(v, root), views), strict=True))
+    def write_batch(self, source: SourcePass, items: Sequence[SourceItem], images: Sequence[LoadedImage]) -> None:
+        """Write the batch's items in one transaction; ``images`` are their ``views_of(items)``, loaded."""
+        loaded = dict(zip((id(v) for v in views_of(items)), images, strict=True))
         with self.catalog.transaction():
             for item in items:
                 key = f"{source.name}#{item.key}"
@@ -163,8 +169,8 @@ class ItemWriter:
             return
         record, warnings = checked_record(item.record)
         warnings = [*item.warnings, *warnings]
-        good = [x for x in images if x.image is not None]
-        bad = [x for x in images if x.image is None]
+        good = [x for x in images if x.readable]
+        bad = [x for x in images if not x.readable]
         if any(x.refused for x in bad) or (item.image_only and not good and bad):
             self.fail(key, "; ".join(x.error or "" for x in bad))
             return
@@ -209,8 +215,9 @@ class ItemWriter:
                                 "it is not attached twice")
                 continue
             view_id, new = self.catalog.add_view(rowid, loaded.view)
-            if new:
-                self.images[view_id] = loaded.image
+            ready = loaded.embedded if loaded.embedded is not None else loaded.image
+            if new and ready is not None:  # else the indexer reads it again
+                self.images[view_id] = ready
         return warnings
 
     def _resolved(self, source: SourcePass, record: ArtworkRecord) -> tuple[ArtworkRecord, str | None]:

@@ -138,3 +138,15 @@ def load_image(source: ImageInput, max_pixels: int | None = None, draft_size: in
     if isinstance(source, bytes | bytearray):
         return decode_image(bytes(source), max_pixels, draft_size)
     return decode_image(read_bytes(source), max_pixels, draft_size, name=str(source))
+
+
+THUMB_SIZE = 320
+
+
+def thumbnail_jpeg(image: Image.Image) -> bytes:
+    """The stored thumbnail of an image: at most ``THUMB_SIZE`` px a side, JPEG quality 85."""
+    thumb = image.copy()
+    thumb.thumbnail((THUMB_SIZE, THUMB_SIZE))
+    out = io.BytesIO()
+    thumb.save(out, "JPEG", quality=85)
+    return out.getvalue()

@@ -10,13 +10,13 @@ pays for it); models are shared by every builtin embedder of the process.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from artscope.config import usable_cores
 from artscope.errors import InvalidInputError, ModelNotFoundError
 
 log = logging.getLogger(__name__)
@@ -65,13 +65,6 @@ def locate_sentence_model(spec: str) -> str:
         f"SentenceTransformer('{spec}').save('DIR')\"`, copy DIR here and use 'builtin:text=DIR'.")
 
 
-def _usable_threads() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def load_sentence_model(source: str, device: str) -> Any:
     """The process-wide SentenceTransformer for ``source`` on ``device`` (loaded once, thread-safe)."""
     key = (source, device)
@@ -81,8 +74,8 @@ def load_sentence_model(source: str, device: str) -> Any:
             from sentence_transformers import SentenceTransformer
 
             # more torch threads than cores only adds contention (2-core CI, containers with quotas)
-            if torch.get_num_threads() > _usable_threads():
-                torch.set_num_threads(_usable_threads())
+            if torch.get_num_threads() > usable_cores():
+                torch.set_num_threads(usable_cores())
             log.info("loading text model %s on %s", source, device)
             _models[key] = SentenceTransformer(source, device=device, local_files_only=True)
     return _models[key]

@@ -1,0 +1,130 @@
+"""The image work of an ingest on a Ray cluster (``artscope index --ray ADDRESS``), through Ray Data.
+
+The driver (the ``artscope index`` process) reads the sources' catalogues and writes the collection,
+as in a local run. The images of up to ``WINDOW_IMAGES`` images' worth of batches become one Ray
+Dataset; an autoscaling pool of actors, each holding the embedder (on a GPU with ``ray_gpus``),
+reads, hashes, decodes and embeds them in ``ray_batch`` images at a time and sends back the vectors,
+the hashes and a thumbnail. The results come back in order, and each batch is written as soon as
+its images are in, while the actors go on with the next ones.
+
+A worker that dies (a killed process, a lost node) is restarted by Ray and its tasks retried; a
+driver that dies leaves what it wrote, which ``--resume`` continues like any other ingest. Images
+are read where the workers run: local paths must be the same on every node (a shared file system),
+or the sources must give URLs.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from artscope.config import get_settings
+from artscope.embedders.registry import create_embedder
+from artscope.errors import ArtscopeError
+from artscope.ingest.stages import ImageWorker, Tag
+from artscope.ingest.writer import LoadedImage
+from artscope.types import ImageView
+
+log = logging.getLogger(__name__)
+
+WINDOW_IMAGES = 4096
+"""Images handed to Ray in one Dataset (the actors start once a window)."""
+WINDOW_BATCHES = 64
+"""Batches a window holds at most (a catalogue without images is written as it is read)."""
+
+
+class RayUnavailableError(ArtscopeError):
+    """Ray is not installed, or its cluster cannot be reached."""
+
+
+class RayImageWorker:
+    """A Ray Data actor: one embedder, reused for every batch of views it is given."""
+
+    def __init__(self, spec: str, device: str | None, known: np.ndarray, root: str | None) -> None:
+        self.worker = ImageWorker(create_embedder(spec, device=device), known)
+        self.root = Path(root) if root else None
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, list[bytes]]:
+        views = [ImageView.model_validate_json(text) for text in batch["view"]]
+        return {"loaded": [pickle.dumps(x) for x in self.worker(views, self.root)]}
+
+
+class RayStage:
+    """Reading, decoding and embedding on the actors of a Ray cluster."""
+
+    def __init__(self, address: str, spec: str, known: np.ndarray) -> None:
+        try:
+            import ray
+            import ray.data
+        except ImportError as exc:
+            raise RayUnavailableError("Ray is not installed: pip install 'artscope[ray]' (here and on every node "
+                                      "of the cluster).") from exc
+        self.ray = ray
+        self.started = not ray.is_initialized()
+        if self.started:
+            try:
+                ray.init(address=None if address == "local" else address, log_to_driver=False,
+                         logging_level=logging.WARNING)
+            except (ConnectionError, RuntimeError, ValueError) as exc:
+                raise RayUnavailableError(f"Cannot reach a Ray cluster at {address!r}: {exc}. Start one (`ray start "
+                                          "--head`), or give its address (host:6379, ray://host:10001), 'auto' "
+                                          "for the one this machine belongs to, or 'local'.") from exc
+        context = ray.data.DataContext.get_current()
+        context.execution_options.preserve_order = True
+        context.enable_progress_bars = False
+        self.spec = spec
+        self.known = known
+        settings = get_settings()
+        self.cpus, self.gpus, self.batch = settings.ray_cpus, settings.ray_gpus, settings.ray_batch
+        self.workers = settings.ray_workers or self._fitting_workers()
+
+    def _fitting_workers(self) -> int:
+        resources = self.ray.cluster_resources()
+        if self.gpus:
+            return max(1, int(resources.get("GPU", 0) // self.gpus))
+        return max(1, int(resources.get("CPU", 1) // self.cpus))
+
+    def stream(self, tagged: Iterable[tuple[Tag, list[ImageView]]], root: Path | None
+               ) -> Iterator[tuple[Tag, list[LoadedImage]]]:
+        for window in _windows(tagged):
+            views = [view for _, batch in window for view in batch]
+            results = self._run(views, root) if views else iter(())
+            for tag, batch in window:
+                yield tag, [next(results) for _ in batch]
+
+    def _run(self, views: list[ImageView], root: Path | None) -> Iterator[LoadedImage]:
+        from ray.data import ActorPoolStrategy
+
+        dataset = self.ray.data.from_items([{"view": view.model_dump_json()} for view in views])
+        embedded = dataset.map_batches(
+            RayImageWorker, batch_size=self.batch, batch_format="numpy",
+            compute=ActorPoolStrategy(min_size=1, max_size=self.workers), num_cpus=self.cpus, num_gpus=self.gpus,
+            fn_constructor_kwargs=self._worker_args(root))
+        for row in embedded.iter_rows():
+            yield pickle.loads(row["loaded"])
+
+    def _worker_args(self, root: Path | None) -> dict[str, Any]:
+        device = "cuda" if self.gpus else "cpu"
+        return {"spec": self.spec, "device": device, "known": self.known, "root": str(root) if root else None}
+
+    def close(self) -> None:
+        if self.started:
+            self.ray.shutdown()
+
+
+def _windows(tagged: Iterable[tuple[Tag, list[ImageView]]]) -> Iterator[list[tuple[Tag, list[ImageView]]]]:
+    window: list[tuple[Tag, list[ImageView]]] = []
+    images = 0
+    for tag, views in tagged:
+        window.append((tag, views))
+        images += len(views)
+        if images >= WINDOW_IMAGES or len(window) >= WINDOW_BATCHES:
+            yield window
+            window, images = [], 0
+    if window:
+        yield window

@@ -1,0 +1,185 @@
+"""Where an ingest's images are read, hashed, decoded and embedded, while this process writes.
+
+The writer (``writer.ItemWriter``) is always this process: it writes the catalog rows and upserts
+the vectors in atomic batches, so resume, consistency and the result are the same whichever stage
+did the image work. Three stages give it the images of each batch, in order:
+
+* ``ThreadStage`` — reads and decodes here on two threads; the images are embedded after the batch
+  is written (only those new to the collection). One process; what tests and small runs use.
+* ``ProcessStage`` — worker processes (one per core) read, decode *and* embed several batches ahead
+  of the writer, each with its own copy of the embedder.
+* ``ray_stage.RayStage`` — the same work on the workers of a Ray cluster, through Ray Data.
+
+Workers skip embedding an image whose content hash the collection already had when the run began
+(a re-run of a source embeds nothing again); an image that turns out new without vectors is read
+again and embedded by the writer, so a skipped image is never lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+import numpy as np
+
+from artscope.config import get_settings, usable_cores
+from artscope.embedders.registry import create_embedder, embedders, parse_spec
+from artscope.errors import InvalidInputError
+from artscope.ingest.writer import LoadedImage, load_view
+from artscope.media.images import thumbnail_jpeg
+from artscope.types import ImageView
+
+if TYPE_CHECKING:
+    from artscope.catalog import Catalog
+    from artscope.collection import Collection
+    from artscope.embedders.base import Embedder
+
+log = logging.getLogger(__name__)
+
+PARALLEL_FROM = 200
+"""Runs of fewer items stay in one process (starting workers costs seconds) unless asked otherwise."""
+
+Tag = TypeVar("Tag")
+"""What the caller pairs with each batch of views (the batch of source items they come from)."""
+
+
+@dataclass
+class EmbeddedImage:
+    """An image's vectors and thumbnail, computed where it was read (the image itself stays there)."""
+
+    global_vector: np.ndarray
+    tokens: np.ndarray | None
+    thumbnail: bytes
+
+
+class ImageStage(Protocol):
+    def stream(self, tagged: Iterable[tuple[Tag, list[ImageView]]], root: Path | None
+               ) -> Iterator[tuple[Tag, list[LoadedImage]]]:
+        """Each batch of views loaded (in the same order), paired with its tag, batch by batch."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def known_hashes(catalog: Catalog) -> np.ndarray:
+    """The first 64 bits of every image's content hash in the collection, sorted (8 bytes an image
+    to ship to every worker; a prefix shared by chance only costs the writer a second read)."""
+    prefixes = [int(row[0][:16], 16) for row in catalog.conn.execute(
+        "SELECT content_hash FROM views WHERE content_hash IS NOT NULL")]
+    return np.sort(np.array(prefixes, dtype=np.uint64))
+
+
+class ImageWorker:
+    """Reads, hashes, decodes and embeds views: one in every worker process or Ray actor."""
+
+    def __init__(self, embedder: Embedder, known: np.ndarray | None = None) -> None:
+        self.embedder = embedder
+        self.known = known if known is not None else np.zeros(0, np.uint64)
+
+    def _known(self, content_hash: str | None) -> bool:
+        if not content_hash or not self.known.size:
+            return False
+        prefix = np.uint64(int(content_hash[:16], 16))
+        at = int(np.searchsorted(self.known, prefix))
+        return at < self.known.size and self.known[at] == prefix
+
+    def __call__(self, views: list[ImageView], root: Path | None) -> list[LoadedImage]:
+        loaded = [load_view(view, root) for view in views]
+        todo = [x for x in loaded if x.image is not None and not self._known(x.view.content_hash)]
+        if todo:
+            embeddings = self.embedder.embed_images([x.image for x in todo])
+            for i, x in enumerate(todo):
+                tokens = None if embeddings.tokens is None else np.asarray(embeddings.tokens[i])
+                x.embedded = EmbeddedImage(np.asarray(embeddings.global_vectors[i]), tokens, thumbnail_jpeg(x.image))
+        for x in loaded:
+            x.image = None  # decoded pixels stay in the worker
+        return loaded
+
+
+class ThreadStage:
+    """Reading and decoding on two threads of this process; embedding is left to the writer."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=2)
+
+    def stream(self, tagged: Iterable[tuple[Tag, list[ImageView]]], root: Path | None
+               ) -> Iterator[tuple[Tag, list[LoadedImage]]]:
+        for tag, views in tagged:
+            yield tag, list(self.pool.map(lambda v: load_view(v, root), views))
+
+    def close(self) -> None:
+        self.pool.shutdown()
+
+
+_process_worker: ImageWorker | None = None
+
+
+def _start_process(spec: str, device: str | None, known: np.ndarray, threads: int) -> None:
+    global _process_worker
+    import torch
+
+    torch.set_num_threads(threads)
+    _process_worker = ImageWorker(create_embedder(spec, device=device), known)
+
+
+def _work_in_process(views: list[ImageView], root: Path | None) -> list[LoadedImage]:
+    assert _process_worker is not None, "the worker process was not started"
+    return _process_worker(views, root)
+
+
+class ProcessStage:
+    """Worker processes that read, decode and embed batches ahead of the writer."""
+
+    def __init__(self, spec: str, device: str | None, workers: int, known: np.ndarray) -> None:
+        self.workers = workers
+        self.pool = ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_process,
+            initargs=(spec, device, known, max(1, usable_cores() // workers)))
+
+    def stream(self, tagged: Iterable[tuple[Tag, list[ImageView]]], root: Path | None
+               ) -> Iterator[tuple[Tag, list[LoadedImage]]]:
+        ahead: deque[tuple[Tag, list[Future[list[LoadedImage]]]]] = deque()
+        for tag, views in tagged:
+            share = max(1, -(-len(views) // self.workers))  # each batch split among the workers
+            ahead.append((tag, [self.pool.submit(_work_in_process, views[i:i + share], root)
+                                for i in range(0, len(views), share)]))
+            if len(ahead) > 2 * self.workers:
+                yield _collected(ahead.popleft())
+        while ahead:
+            yield _collected(ahead.popleft())
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
+def _collected(entry: tuple[Tag, list[Future[list[LoadedImage]]]]) -> tuple[Tag, list[LoadedImage]]:
+    tag, futures = entry
+    return tag, [x for future in futures for x in future.result()]
+
+
+def open_stage(collection: Collection, items: int, workers: int | None, ray: str | None, embed: bool) -> ImageStage:
+    """The stage for a run of ``items`` source items: Ray when ``ray`` names a cluster, else ``workers``
+    processes (``ingest_workers`` when None; 0: one per core for runs of ``PARALLEL_FROM`` items or more)."""
+    spec = collection.info.spec
+    if ray is not None:
+        if not embed:
+            raise InvalidInputError("--ray spreads the embedding; without embedding there is nothing to spread. "
+                                    "Leave out --ray, or let the run embed.")
+        from artscope.ingest.ray_stage import RayStage
+
+        return RayStage(ray, spec, known_hashes(collection.catalog))
+    count = workers if workers is not None else get_settings().ingest_workers
+    if count < 0:
+        raise InvalidInputError(f"workers must be 0 (one per core) or more, not {count}.")
+    if count == 0:
+        rebuildable = parse_spec(spec)[0] in embedders.names()  # a worker builds its embedder from the spec
+        count = usable_cores() if items >= PARALLEL_FROM and rebuildable else 1
+    if count < 2 or not embed:
+        return ThreadStage()
+    return ProcessStage(spec, get_settings().device, count, known_hashes(collection.catalog))

@@ -1,0 +1,40 @@
+"""Worker processes that read, decode and embed ahead of the writer build the collection a single
+process builds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from same_collection import collection_differences
+
+import artscope
+from artscope.crashtest import write_sources
+from artscope.errors import InvalidInputError
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    return write_sources(tmp_path_factory.mktemp("sources"), images=12)
+
+
+@pytest.fixture(scope="module")
+def one_process(tmp_path_factory: pytest.TempPathFactory, sources: list[str]) -> Path:
+    path = tmp_path_factory.mktemp("local") / "collection"
+    with artscope.create(path) as collection:
+        collection.ingest(sources, workers=1)
+    return path
+
+
+def test_two_workers_build_what_one_process_builds(tmp_path: Path, sources: list[str], one_process: Path) -> None:
+    with artscope.create(tmp_path / "c") as collection:
+        first = collection.ingest(sources, workers=2)
+        again = collection.ingest(sources, workers=2)
+    assert first.images_indexed == 12 and first.failed == 0
+    assert again.images_indexed == 0 and again.unchanged == first.added
+    assert collection_differences(one_process, tmp_path / "c") == []
+
+
+def test_a_negative_worker_count_is_refused(tmp_path: Path, sources: list[str]) -> None:
+    with artscope.create(tmp_path / "c") as collection, pytest.raises(InvalidInputError, match="workers"):
+        collection.ingest(sources, workers=-1)

@@ -1,0 +1,121 @@
+"""``artscope index --ray`` on a real Ray cluster: two nodes of one CPU each on this machine
+(``ray.cluster_utils.Cluster``, on the loopback address). The collection built through Ray equals
+the one built locally; a worker killed mid-run is replaced and its tasks retried; a driver killed
+mid-run is resumed like any ingest."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from same_collection import collection_differences
+
+import artscope
+from artscope import crashtest
+from artscope.config import get_settings
+from artscope.crashtest import write_sources
+
+ray = pytest.importorskip("ray", reason="the [ray] extra is not installed")
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[str]:
+    """The address of a two-node cluster (head + one worker node, one CPU each)."""
+    from ray.cluster_utils import Cluster
+
+    # every Ray process of this cluster binds and connects to 127.0.0.1 only, not the machine's address
+    os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
+    cluster.add_node(num_cpus=1)
+    ray.init(address=cluster.address, log_to_driver=False, logging_level="WARNING")
+    try:
+        assert len([node for node in ray.nodes() if node["Alive"]]) == 2
+        yield cluster.address
+    finally:
+        ray.shutdown()
+        cluster.shutdown()
+        del os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"]
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    return write_sources(tmp_path_factory.mktemp("sources"), images=12)
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory: pytest.TempPathFactory, sources: list[str]) -> Path:
+    path = tmp_path_factory.mktemp("local") / "collection"
+    with artscope.create(path) as collection:
+        collection.ingest(sources, workers=1)
+    return path
+
+
+@pytest.fixture()
+def small_ray_batches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Two images a task, so that a run has tasks left to retry when a worker dies."""
+    monkeypatch.setenv("ARTSCOPE_RAY_BATCH", "2")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.delenv("ARTSCOPE_RAY_BATCH")
+    get_settings.cache_clear()
+
+
+def test_ray_builds_the_collection_a_local_run_builds(cluster: str, sources: list[str], local: Path,
+                                                      tmp_path: Path) -> None:
+    with artscope.create(tmp_path / "c") as collection:
+        summary = collection.ingest(sources, ray=cluster)
+    assert summary.images_indexed == 12 and summary.failed == 0
+    assert collection_differences(local, tmp_path / "c") == []
+
+
+def _image_workers() -> list[int]:
+    """Process ids of the Ray actors that embed images (their process title names the class)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            if command.startswith("ray::") and "RayImageWorker" in command:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_run_is_replaced(cluster: str, sources: list[str], local: Path, tmp_path: Path,
+                                             small_ray_batches: None) -> None:
+    written = threading.Event()
+    killed: list[int] = []
+
+    def kill_a_worker() -> None:
+        written.wait(300)
+        deadline = time.monotonic() + 60
+        while not killed and time.monotonic() < deadline:
+            for pid in _image_workers()[:1]:
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_a_worker)
+    killer.start()
+    with artscope.create(tmp_path / "c") as collection:
+        collection.ingest(sources, ray=cluster, progress=lambda done, total: written.set())
+    killer.join()
+    assert killed, "no image worker was found to kill"
+    assert collection_differences(local, tmp_path / "c") == []
+
+
+@pytest.mark.slow
+def test_a_driver_killed_mid_run_resumes(cluster: str, sources: list[str], local: Path, tmp_path: Path) -> None:
+    target = tmp_path / "c"
+    assert crashtest.run_command(crashtest.RAY_INGEST, target, sources, kill=("ingest.batch.committed", 3))
+    with artscope.open(target) as collection:
+        assert 0 < collection.catalog.pending_counts()["views"] + collection.index.count("images") < 12
+    crashtest.resume(crashtest.RAY_INGEST, target, sources)
+    assert collection_differences(local, target) == []
