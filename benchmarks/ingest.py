@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
+import resource
 import shutil
 import tempfile
 import time
@@ -56,16 +58,24 @@ def decode_only(files: list[Path]) -> float:
     return len(files) / (time.perf_counter() - start)
 
 
-def ingest(folder: Path, target: Path, workers: int) -> tuple[float, float]:
-    """Images indexed a second (worker start-up included) and the seconds ``optimize()`` took."""
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that ended (the workers end with the ingest)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def ingest(folder: Path, target: Path, workers: int) -> tuple[float, float, float]:
+    """Images indexed a second (worker start-up included), CPU milliseconds an image (workers included)
+    and the seconds ``optimize()`` took."""
     with artscope.create(target) as collection:
         collection.embedder.embed_texts(["warm-up"])  # the text model's one-off load is not ingest
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         summary = collection.ingest([str(folder)], workers=workers)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
         start = time.perf_counter()
         collection.optimize()
-        return summary.images_indexed / seconds, time.perf_counter() - start
+        images = summary.images_indexed
+        return images / seconds, 1000 * cpu / images, time.perf_counter() - start
 
 
 def write_met(path: Path, rows: int) -> None:
@@ -121,15 +131,17 @@ def main() -> None:
         folder.mkdir()
         files = make_files(folder, args.copies)
         decode_rate = decode_only(files)
-        serial, optimize_s = ingest(folder, Path(tmp) / "serial", workers=1)
-        parallel, _ = ingest(folder, Path(tmp) / "parallel", workers=args.workers)
+        serial, serial_cpu, optimize_s = ingest(folder, Path(tmp) / "serial", workers=1)
+        parallel, parallel_cpu, _ = ingest(folder, Path(tmp) / "parallel", workers=args.workers)
         same = not differences(snapshot(Path(tmp) / "serial"), snapshot(Path(tmp) / "parallel"))
         shutil.rmtree(folder)
     print(f"| images | decode-only img/s | ingest img/s, 1 process | ingest img/s, {args.workers} workers | "
-          "workers / 1 process | same collection | optimize s |")
-    print("|---|---|---|---|---|---|---|")
+          "workers / 1 process | CPU ms an image, 1 process / workers | same collection | optimize s | "
+          "load average |")
+    print("|---|---|---|---|---|---|---|---|---|")
     print(f"| {len(files)} | {decode_rate:.1f} | {serial:.1f} | {parallel:.1f} | {parallel / serial:.2f} | "
-          f"{'yes' if same else 'NO'} | {optimize_s:.2f} |")
+          f"{serial_cpu:.0f} / {parallel_cpu:.0f} | {'yes' if same else 'NO'} | {optimize_s:.2f} | "
+          f"{os.getloadavg()[0]:.1f} |")
 
 if __name__ == "__main__":
     main()

@@ -132,10 +132,12 @@ class Collection:
                       progress=progress, cancel=cancel, embed=embed, workers=workers, ray=ray)
 
     def embed(self, embedder: str | Embedder | None = None,
-              progress: Callable[[int, int | None], None] | None = None) -> EmbedSummary:
+              progress: Callable[[int, int | None], None] | None = None, workers: int | None = None,
+              ray: str | None = None) -> EmbedSummary:
         """Compute the vectors that are still pending (after ``ingest(embed=False)`` or a kill). Naming
         another embedder re-embeds the whole collection with it, into a new index that replaces the old
-        one when it is complete; a re-embedding that was stopped is finished by the same call again."""
+        one when it is complete; a re-embedding that was stopped is finished by the same call again.
+        A re-embedding reads and embeds images as ``ingest`` does (``workers``, ``ray``)."""
         from artscope.ingest.indexer import index_pending
         from artscope.ingest.reembed import ReembedSummary, reembed
 
@@ -148,7 +150,7 @@ class Collection:
             return ReembedSummary(embedder=self.info.spec, images=images, records=pending["artworks"],
                                   passages=pending["passages"])
         self.close_index()
-        summary = reembed(self, instance, progress)
+        summary = reembed(self, instance, progress, workers=workers, ray=ray)
         self._embedder = instance
         return summary
 

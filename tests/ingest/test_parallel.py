@@ -11,6 +11,7 @@ from same_collection import collection_differences
 import artscope
 from artscope.crashtest import write_sources
 from artscope.errors import InvalidInputError
+from artscope.testing import copy_collection
 
 
 @pytest.fixture(scope="module")
@@ -38,3 +39,14 @@ def test_two_workers_build_what_one_process_builds(tmp_path: Path, sources: list
 def test_a_negative_worker_count_is_refused(tmp_path: Path, sources: list[str]) -> None:
     with artscope.create(tmp_path / "c") as collection, pytest.raises(InvalidInputError, match="workers"):
         collection.ingest(sources, workers=-1)
+
+
+def test_a_re_embedding_with_workers_builds_what_an_ingest_with_that_embedder_builds(
+        tmp_path: Path, sources: list[str], one_process: Path) -> None:
+    with artscope.create(tmp_path / "direct", embedder="builtin:nostyle") as collection:
+        collection.ingest(sources, workers=1)
+    copy_collection(one_process, tmp_path / "moved")
+    with artscope.open(tmp_path / "moved") as collection:
+        summary = collection.embed("builtin:nostyle", workers=2)
+    assert summary.images == 12
+    assert collection_differences(tmp_path / "direct", tmp_path / "moved") == []

@@ -26,6 +26,12 @@ app = typer.Typer(name="artscope", no_args_is_help=True, add_completion=False,
 train_app = typer.Typer(no_args_is_help=True, help="Train heads on the collection's own labels or scores.")
 app.add_typer(train_app, name="train")
 
+WorkersOption = typer.Option(None, min=0, help="Processes that read, decode and embed images (default: "
+                                               "ARTSCOPE_INGEST_WORKERS; 0: one per core).")
+RayOption = typer.Option(None, help="Read, decode and embed images on a Ray cluster: its address (host:6379, "
+                                    "ray://host:10001), auto (the cluster this machine is in) or local (start Ray "
+                                    "here). Needs artscope[ray].")
+
 # Commands of the other tasks live in their own modules, each with register(app, train_app).
 TASK_COMMAND_MODULES: tuple[str, ...] = ("eval", "attributes", "aesthetics", "ask", "serve", "vlm", "curate")
 
@@ -55,11 +61,8 @@ def index(
     optimize: bool = typer.Option(True, help="Build the approximate index after ingest."),
     embed: bool = typer.Option(True, help="Compute vectors now; --no-embed stores records at catalogue speed "
                                           "and leaves the vectors to `artscope embed`."),
-    workers: int = typer.Option(None, min=0, help="Processes that read, decode and embed images (default: "
-                                                  "ARTSCOPE_INGEST_WORKERS; 0: one per core)."),
-    ray: str = typer.Option(None, help="Read, decode and embed images on a Ray cluster: its address "
-                                       "(host:6379, ray://host:10001), auto (the cluster this machine is in) "
-                                       "or local (start Ray here). Needs artscope[ray]."),
+    workers: int = WorkersOption,
+    ray: str = RayOption,
     json_out: bool = JsonOption,
 ) -> None:
     """Add sources to a collection (created on first use), embedding and indexing them."""
@@ -108,13 +111,16 @@ def embed(
     embedder: str = typer.Option(None, help="Re-embed everything with this embedder spec (a new index replaces "
                                             "the old one when complete; run again to finish a stopped one)."),
     optimize: bool = typer.Option(True, help="Build the approximate index afterwards."),
+    workers: int = WorkersOption,
+    ray: str = RayOption,
     json_out: bool = JsonOption,
 ) -> None:
     """Compute the vectors still pending (after `index --no-embed`), or re-embed with another embedder."""
     with open_collection(collection) as col:
         with progress_bar("embedding") as bar:
             task = bar.add_task("embedding", total=None)
-            summary = col.embed(embedder, progress=lambda done, total: bar.update(task, completed=done, total=total))
+            summary = col.embed(embedder, workers=workers, ray=ray,
+                                progress=lambda done, total: bar.update(task, completed=done, total=total))
         if optimize:
             col.optimize()
     if json_out:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
@@ -22,7 +22,9 @@ from artscope.errors import InvalidInputError
 from artscope.index import IMAGES, PASSAGE_IMAGES, PASSAGES, RECORDS, space_specs
 from artscope.ingest.indexer import EMBED_BATCH, TEXT_BATCH, growing, index_passages, index_records, index_views
 from artscope.ingest.passage_images import index_rows
+from artscope.ingest.stages import ImageStage, open_stage, prepared
 from artscope.manifest import IndexLocation, Reembedding
+from artscope.types import ImageView
 
 if TYPE_CHECKING:
     from artscope.collection import Collection
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int | None], None]
+ViewRows = list[tuple[int, int, str]]
 
 
 class ReembedSummary(BaseModel):
@@ -48,9 +51,11 @@ def _next_location(collection: Collection) -> IndexLocation:
     return current.model_copy(update={"directory": f"index-{number}"})
 
 
-def reembed(collection: Collection, embedder: Embedder, progress: Progress | None = None) -> ReembedSummary:
+def reembed(collection: Collection, embedder: Embedder, progress: Progress | None = None, workers: int | None = None,
+            ray: str | None = None) -> ReembedSummary:
     """Embed every view, record and passage again with ``embedder`` into a new index, then switch the
-    manifest to them. The caller reopens the collection's index afterwards."""
+    manifest to them. The caller reopens the collection's index afterwards. Images are read and
+    embedded where an ingest would read them (``workers`` processes, or the Ray cluster ``ray``)."""
     from artscope.collection import Collection
 
     manifest = collection.manifest
@@ -68,9 +73,12 @@ def reembed(collection: Collection, embedder: Embedder, progress: Progress | Non
         faults.reached("reembed.planned")
     target = Collection(collection.path, manifest.model_copy(
         update={"embedder": plan.embedder, "index": plan.index, "reembedding": None}), embedder=embedder)
+    views = collection.catalog.conn.execute("SELECT COUNT(*) FROM views").fetchone()[0]
+    stage = open_stage(target, views, workers, ray, skip_known=False)
     try:
-        _fill(target, summary, progress)
+        _fill(target, summary, progress, stage)
     finally:
+        stage.close()
         target.close()
     old = manifest.index.directory
     manifest.embedder, manifest.index, manifest.reembedding = plan.embedder, plan.index, None
@@ -80,16 +88,24 @@ def reembed(collection: Collection, embedder: Embedder, progress: Progress | Non
     return summary
 
 
-def _fill(target: Collection, summary: ReembedSummary, progress: Progress | None) -> None:
+def _view_chunks(target: Collection) -> Iterator[tuple[tuple[ViewRows, ViewRows], list[ImageView]]]:
+    """The catalog's views in growing chunks, with the images of those not in the target's index yet."""
+    last, sizes = 0, growing(EMBED_BATCH, 1)
+    while rows := target.catalog.views_after(last, next(sizes)):
+        last = rows[-1][0]
+        present = {hit.id for hit in target.index.retrieve(IMAGES, [r[0] for r in rows])}
+        todo = [r for r in rows if r[0] not in present]
+        yield (rows, todo), [ImageView(uri=uri) for _, _, uri in todo]
+
+
+def _fill(target: Collection, summary: ReembedSummary, progress: Progress | None, stage: ImageStage) -> None:
     """Every view, record and passage of the catalog into the target's index (those there skipped)."""
     catalog, index = target.catalog, target.index
     for spec in space_specs(target.info):
         index.ensure_space(spec)
-    done, last, sizes = 0, 0, growing(EMBED_BATCH, 1)
-    while rows := catalog.views_after(last, next(sizes)):
-        last = rows[-1][0]
-        present = {hit.id for hit in index.retrieve(IMAGES, [r[0] for r in rows])}
-        summary.images += len(index_views(target, [r for r in rows if r[0] not in present], {}))
+    done = 0
+    for (rows, todo), loaded in stage.stream(_view_chunks(target), None):
+        summary.images += len(index_views(target, todo, prepared(todo, loaded)))
         done += len(rows)
         faults.reached("reembed.views")
         if progress:

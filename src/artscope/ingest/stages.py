@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import numpy as np
+from PIL import Image
 
 from artscope.config import get_settings, usable_cores
 from artscope.embedders.registry import create_embedder, embedders, parse_spec
@@ -163,17 +164,23 @@ def _collected(entry: tuple[Tag, list[Future[list[LoadedImage]]]]) -> tuple[Tag,
     return tag, [x for future in futures for x in future.result()]
 
 
-def open_stage(collection: Collection, items: int, workers: int | None, ray: str | None, embed: bool) -> ImageStage:
-    """The stage for a run of ``items`` source items: Ray when ``ray`` names a cluster, else ``workers``
-    processes (``ingest_workers`` when None; 0: one per core for runs of ``PARALLEL_FROM`` items or more)."""
+def open_stage(collection: Collection, items: int, workers: int | None, ray: str | None, embed: bool = True,
+               skip_known: bool = True) -> ImageStage:
+    """The stage for a run of ``items`` items embedded with ``collection``'s embedder: Ray when ``ray``
+    names a cluster, else ``workers`` processes (``ingest_workers`` when None; 0: one per core for runs of
+    ``PARALLEL_FROM`` items or more). ``skip_known``: the workers leave images the collection has alone."""
     spec = collection.info.spec
+
+    def known() -> np.ndarray:
+        return known_hashes(collection.catalog) if skip_known else np.zeros(0, np.uint64)
+
     if ray is not None:
         if not embed:
             raise InvalidInputError("--ray spreads the embedding; without embedding there is nothing to spread. "
                                     "Leave out --ray, or let the run embed.")
         from artscope.ingest.ray_stage import RayStage
 
-        return RayStage(ray, spec, known_hashes(collection.catalog))
+        return RayStage(ray, spec, known())
     count = workers if workers is not None else get_settings().ingest_workers
     if count < 0:
         raise InvalidInputError(f"workers must be 0 (one per core) or more, not {count}.")
@@ -182,4 +189,14 @@ def open_stage(collection: Collection, items: int, workers: int | None, ray: str
         count = usable_cores() if items >= PARALLEL_FROM and rebuildable else 1
     if count < 2 or not embed:
         return ThreadStage()
-    return ProcessStage(spec, get_settings().device, count, known_hashes(collection.catalog))
+    return ProcessStage(spec, get_settings().device, count, known())
+
+
+def prepared(rows: list[tuple[int, int, str]], loaded: list[LoadedImage]) -> dict[int, Image.Image | EmbeddedImage]:
+    """View id -> what a stage made of its image (vectors, or the decoded image), for ``index_views``;
+    views it could not read are left out (the indexer tries them again, then their thumbnail)."""
+    out: dict[int, Image.Image | EmbeddedImage] = {}
+    for (view_id, _, _), x in zip(rows, loaded, strict=True):
+        if x.ready is not None:
+            out[view_id] = x.ready
+    return out

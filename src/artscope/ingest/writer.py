@@ -65,6 +65,11 @@ class LoadedImage:
     def readable(self) -> bool:
         return self.error is None
 
+    @property
+    def ready(self) -> EmbeddedImage | Image.Image | None:
+        """What the indexer needs of it: the vectors a worker made, else the decoded image (None: read again)."""
+        return self.embedded if self.embedded is not None else self.image
+
 
 @dataclass
 class SourcePass:
@@ -215,9 +220,8 @@ class ItemWriter:
                                 "it is not attached twice")
                 continue
             view_id, new = self.catalog.add_view(rowid, loaded.view)
-            ready = loaded.embedded if loaded.embedded is not None else loaded.image
-            if new and ready is not None:  # else the indexer reads it again
-                self.images[view_id] = ready
+            if new and loaded.ready is not None:  # else the indexer reads it again
+                self.images[view_id] = loaded.ready
         return warnings
 
     def _resolved(self, source: SourcePass, record: ArtworkRecord) -> tuple[ArtworkRecord, str | None]:
