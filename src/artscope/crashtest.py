@@ -33,10 +33,7 @@ _COMMANDS = {
     OPTIMIZE: "with artscope.open(TARGET) as c:\n    c.optimize()",
     REEMBED: f"with artscope.open(TARGET) as c:\n    c.embed({OTHER_EMBEDDER!r})",
 }
-RAY_INGEST = "ray-ingest"
-"""The ingest with its images read and embedded on the Ray cluster this machine runs ('auto')."""
-_COMMANDS[RAY_INGEST] = ("with artscope.create(TARGET, exist_ok=True) as c:\n"
-                         "    c.ingest(SOURCES, job_id='campaign', ray='auto')")
+
 
 
 @dataclass

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +18,6 @@ import pytest
 from same_collection import collection_differences
 
 import artscope
-from artscope import crashtest
 from artscope.config import get_settings
 from artscope.crashtest import write_sources
 
@@ -114,8 +115,11 @@ def test_a_worker_killed_mid_run_is_replaced(cluster: str, sources: list[str], l
 @pytest.mark.slow
 def test_a_driver_killed_mid_run_resumes(cluster: str, sources: list[str], local: Path, tmp_path: Path) -> None:
     target = tmp_path / "c"
-    assert crashtest.run_command(crashtest.RAY_INGEST, target, sources, kill=("ingest.batch.committed", 3))
+    driver = (f"import artscope\nfrom artscope import faults\nfaults.kill_at('ingest.batch.committed', 3)\n"
+              f"with artscope.create({str(target)!r}) as c:\n"
+              f"    c.ingest({sources!r}, job_id='run', ray={cluster!r})\n")
+    assert subprocess.run([sys.executable, "-c", driver], timeout=600).returncode == -signal.SIGKILL
     with artscope.open(target) as collection:
-        assert 0 < collection.catalog.pending_counts()["views"] + collection.index.count("images") < 12
-    crashtest.resume(crashtest.RAY_INGEST, target, sources)
+        assert 0 < collection.index.count("images") < 12
+        collection.ingest(sources, job_id="run", ray=cluster)
     assert collection_differences(local, target) == []

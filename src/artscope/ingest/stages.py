@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -123,10 +124,9 @@ _process_worker: ImageWorker | None = None
 
 def _start_process(spec: str, device: str | None, known: np.ndarray, threads: int) -> None:
     global _process_worker
-    import torch
-
-    torch.set_num_threads(threads)
     _process_worker = ImageWorker(create_embedder(spec, device=device), known)
+    if "torch" in sys.modules:  # a neural embedder: its share of the cores (the builtin one needs no torch)
+        sys.modules["torch"].set_num_threads(threads)
 
 
 def _work_in_process(views: list[ImageView], root: Path | None) -> list[LoadedImage]:
