@@ -40,7 +40,8 @@ def growing(limit: int, start: int = 1) -> Iterator[int]:
         size = min(size * 2, limit)
 
 
-def index_pending(collection: Collection, decoded: Mapping[int, Image.Image], start_small: bool = False) -> int:
+def index_pending(collection: Collection, decoded: Mapping[int, Image.Image | EmbeddedImage],
+                  start_small: bool = False) -> int:
     """Embed and upsert every pending view, record and passage. Returns the images indexed.
     ``start_small``: the first chunks hold one item, then two, ... (for what a killed run left)."""
     catalog = collection.catalog
