@@ -99,6 +99,26 @@ class Collection:
         """Every payload field a filter may name."""
         return set(KEYWORD_PAYLOAD_FIELDS) | set(INTEGER_PAYLOAD_FIELDS) | set(self.catalog.user_fields())
 
+    def keyword_fields(self) -> list[str]:
+        """The keyword fields records carry (the well-known ones, then the catalogue's own): what a facet
+        of the web page may be."""
+        known = [f for f in KEYWORD_PAYLOAD_FIELDS if f != "artwork_id"]
+        return known + [name for name, kind in self.catalog.user_fields().items() if kind == "keyword"]
+
+    def set_facets(self, facets: Sequence[str] | None, actor: str) -> list[str] | None:
+        """Choose the keyword fields the web page offers as facets, in order (None: the page chooses). Kept
+        in the manifest; logged in the audit log as ``actor``."""
+        keyword = self.keyword_fields()
+        chosen = list(dict.fromkeys(facets)) if facets is not None else None
+        unknown = [f for f in chosen or [] if f not in keyword]
+        if unknown:
+            raise InvalidInputError(f"{', '.join(unknown)} cannot be a facet: choose among this collection's "
+                                    f"keyword fields ({', '.join(keyword)}).")
+        before, self.manifest.facets = self.manifest.facets, chosen
+        self.manifest.write(self.path)
+        self.log_write(actor, "collection.facets", self.path.name, {"before": before, "after": chosen})
+        return chosen
+
     def check_filters(self, filters: Filters | None) -> Filters:
         return check_filters(filters, self.filter_fields())
 

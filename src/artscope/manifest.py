@@ -1,4 +1,5 @@
-"""The collection manifest: which artscope, schema, embedder and index built a collection."""
+"""The collection manifest: which artscope, schema, embedder and index built a collection, and the facets
+its curators chose for the web page."""
 
 from __future__ import annotations
 
@@ -44,6 +45,9 @@ class Manifest(BaseModel):
     pooled_tokens: int = 4
     reembedding: Reembedding | None = None
     """Set while the collection is re-embedded; the same command run again finishes it."""
+    facets: list[str] | None = None
+    """The keyword fields the web page offers as facets, in order (``Collection.set_facets``); None: the
+    page chooses."""
 
     @classmethod
     def read(cls, directory: Path) -> Manifest:

@@ -1,9 +1,13 @@
-"""Fixtures of the service tests: a served copy of the synthetic collection, a client, the token."""
+"""Fixtures of the service tests: a served copy of the synthetic collection, a client, the token; for the
+browser tests, Debian's chromium driven by Playwright and the folder screenshots go to."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,6 +17,8 @@ from artscope.testing import copy_collection, draw_artwork, synthetic_artworks
 
 UNLIMITED = {"rate_limit": None, "heavy_rate_limit": None}
 """Test services run many requests from one client: rate limits are tested on their own."""
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def write_images(folder: Path, n: int, seed: int) -> None:
@@ -42,3 +48,25 @@ def client(collection_dir: Path) -> Iterator[TestClient]:
     app = create_app(collection_dir, ServerConfig(max_upload_bytes=2_000_000, **UNLIMITED))
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A headless Chromium (Debian's ``chromium``) driven by Playwright; the test is skipped without them."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.skip("no chromium on PATH (Debian: apt-get install chromium)")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the browser tests save their screenshots: ``$ARTSCOPE_SCREENSHOTS`` (CI keeps them), or a
+    temporary folder."""
+    folder = Path(os.environ.get("ARTSCOPE_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -4,9 +4,7 @@ search, the phone width and the keyboard. Screenshots go to ``$ARTSCOPE_SCREENSH
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,12 +18,6 @@ from .live import serving
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None:
-    pytest.skip("no chromium on PATH (Debian: apt-get install chromium)", allow_module_level=True)
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 expect = playwright_api.expect
 expect.set_options(timeout=60_000)  # searches embed text on 2 busy cores
 SCORE = re.compile(r"^\d{1,3}\.\d$")
@@ -42,21 +34,6 @@ def base_url(_built_synthetic: Path, tmp_path_factory: pytest.TempPathFactory) -
         train(collection)
     with serving(create_app(path, ServerConfig(rate_limit=None, heavy_rate_limit=None))) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = Path(os.environ.get("ARTSCOPE_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture()

@@ -8,7 +8,6 @@ large work is dated "1887-8", so the page's year filter is checked here too. Scr
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import threading
@@ -29,12 +28,6 @@ from .live import serving
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None:
-    pytest.skip("no chromium on PATH (Debian: apt-get install chromium)", allow_module_level=True)
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 MIRADOR = Path(__file__).resolve().parents[1] / "data" / "mirador" / "mirador.min.js"
 expect = playwright_api.expect
 expect.set_options(timeout=60_000)
@@ -97,21 +90,6 @@ def mirador_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 class QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = Path(os.environ.get("ARTSCOPE_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def painted(png: bytes) -> float:

@@ -45,7 +45,7 @@ def test_serve_refuses_a_collection_another_process_owns(collection_dir: Path) -
 def test_every_route_is_documented(collection_dir: Path) -> None:
     text = (DOCS / "http-api.md").read_text(encoding="utf-8")
     schema = create_app(collection_dir, ServerConfig()).openapi()
-    documented = set(re.findall(r"^#+ `(GET|POST|PATCH|DELETE) ([^`]+)`", text, flags=re.MULTILINE))
+    documented = set(re.findall(r"^#+ `(GET|POST|PUT|PATCH|DELETE) ([^`]+)`", text, flags=re.MULTILINE))
     routes = {(method.upper(), path) for path, operations in schema["paths"].items() for method in operations}
     assert routes <= documented, f"undocumented: {sorted(routes - documented)}"
     assert documented <= routes, f"documented but gone: {sorted(documented - routes)}"

@@ -21,6 +21,9 @@ from artscope.server.schemas import BLANK, ApiModel
 
 INGEST = "ingest"
 PREDICTIONS = "describe"
+TRAINING = "train"
+COUNTED = {PREDICTIONS: "artworks", TRAINING: "steps"}
+"""What the progress of a job that reads no sources counts."""
 FINISHED = frozenset({"done", "failed", "cancelled"})
 
 Location = Annotated[str, StringConstraints(min_length=1, max_length=2000,
@@ -70,6 +73,19 @@ class PredictionsRequest(ApiModel):
     """Labels stored per field and artwork."""
 
 
+class TrainRequest(ApiModel):
+    """Train a head on the catalogue's own labels and keep its held-out metrics (``GET /meta``), as
+    ``artscope train attributes`` or ``artscope train aesthetics`` does without ``--data``."""
+
+    head: Literal["attributes", "aesthetics"]
+    fields: list[Name] | None = Field(default=None, min_length=1, max_length=20)
+    """attributes: the fields to learn (default artist, style, genre, medium, period)."""
+    epochs: int | None = Field(default=None, ge=1, le=1000)
+    """The most epochs (early stopping ends sooner); default 30 for attributes, 200 for aesthetics."""
+    score_field: Name = "aesthetic_score"
+    """aesthetics: the records' numeric field that holds each work's score."""
+
+
 class JobItemError(BaseModel):
     item_key: str
     error: str | None = None
@@ -94,8 +110,8 @@ class JobSummary(BaseModel):
     """A job as anyone may see it: no sources, messages or item errors (they can name server files)."""
 
     id: str
-    kind: Literal["ingest", "describe"] = INGEST
-    """``ingest``, or ``describe`` (predictions for every artwork)."""
+    kind: Literal["ingest", "describe", "train"] = INGEST
+    """``ingest``, ``describe`` (predictions for every artwork) or ``train`` (a head)."""
     state: Literal["queued", "running", "done", "cancelled", "failed", "interrupted"]
     """``interrupted``: stopped with its process; resume it."""
     counts: dict[str, int] = Field(default_factory=dict)
@@ -149,7 +165,8 @@ class LiveProgress:
 
 def stored_progress(job: dict[str, Any], state: str) -> JobProgress:
     """Progress of a job this process does not run, from what the catalog recorded."""
-    done = int(job["counts"].get("artworks", 0)) if job["kind"] == PREDICTIONS else int(job.get("items", 0))
+    counted = COUNTED.get(job["kind"])
+    done = int(job["counts"].get(counted, 0)) if counted else int(job.get("items", 0))
     total = job["total"]
     if state == "done":
         return JobProgress(done=done, total=total, percent=100.0, eta_s=0.0)

@@ -1,5 +1,5 @@
-"""Jobs run by the service (ingest, and describe-all): one background worker thread, a cancel event per
-job, resume by id, progress as it happens.
+"""Jobs run by the service (ingest, describe-all, training a head): one background worker thread, a cancel
+event per job, resume by id, progress as it happens.
 
 The catalog records every job and its per-item errors, so a job's progress survives the process;
 what only this process knows (queued, whether a "running" job is really running, how fast it goes)
@@ -24,14 +24,18 @@ from artscope.server.errors import ServiceError
 from artscope.server.job_views import (
     INGEST,
     PREDICTIONS,
+    TRAINING,
     JobSummary,
     JobView,
     LiveProgress,
+    TrainRequest,
     check_source,
     job_view,
     stored_progress,
 )
 from artscope.tasks.attributes import describe_all, load_attribute_head
+
+Progress = Callable[[int, int | None], None]
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +55,8 @@ class _Cancelled(Exception):
 
 
 class JobRunner:
-    """Runs jobs one at a time in a background thread owned by the service: ingest jobs, and
-    describe-all jobs that store predicted attributes for every artwork."""
+    """Runs jobs one at a time in a background thread owned by the service: ingest jobs, describe-all
+    jobs that store predicted attributes for every artwork, and jobs that train a head."""
 
     def __init__(self, collection: Collection, ingest_root: Path | None = None) -> None:
         self.collection = collection
@@ -82,16 +86,30 @@ class JobRunner:
         job_id = self._register(job_id)
         self.collection.catalog.start_job(job_id, PREDICTIONS, {"top_k": top_k})
         self.collection.log_write(actor, "job.describe", job_id, {"top_k": top_k})
-        self._executor.submit(self._guarded, job_id, 1, partial(self._predict, top_k))
+        self._executor.submit(self._guarded, job_id, 1, partial(
+            self._counted, partial(_predict_all, self.collection, top_k), "artworks", "predict them all"))
+        return job_id
+
+    def start_training(self, request: TrainRequest, actor: str, job_id: str | None = None) -> str:
+        """Queue a job that trains a head on the catalogue's labels (its held-out metrics are stored
+        with it); a cancelled or failed run leaves the previous head in place."""
+        job_id = self._register(job_id)
+        params = request.model_dump(mode="json")
+        self.collection.catalog.start_job(job_id, TRAINING, params)
+        self.collection.log_write(actor, "job.train", job_id, params)
+        self._executor.submit(self._guarded, job_id, 1, partial(
+            self._counted, partial(train_head, self.collection, request), "steps", "train again"))
         return job_id
 
     def resume(self, job_id: str, actor: str) -> str:
         """Start an earlier job again: an ingest with its own sources (checked against today's ingest
-        root), a describe-all job with its own settings."""
+        root), a describe-all or training job with its own settings."""
         job = self.collection.catalog.job(job_id)
         params = job["params"]
         if job["kind"] == PREDICTIONS:
             return self.start_predictions(int(params.get("top_k", 3)), actor, job_id=job_id)
+        if job["kind"] == TRAINING:
+            return self.start_training(TrainRequest.model_validate(params), actor, job_id=job_id)
         sources = [check_source(s, self.root) for s in params.get("locations", [])]
         options = SourceOptions.model_validate(params.get("options") or {})
         for name in ("sidecar", "pages", "image_dir"):  # today's ingest root decides, as for the sources
@@ -167,25 +185,27 @@ class JobRunner:
         if optimize and not cancel.is_set():
             self.collection.optimize()
 
-    def _predict(self, top_k: int, job_id: str, cancel: threading.Event, live: LiveProgress) -> None:
+    def _counted(self, work: Callable[[Progress], dict[str, int]], unit: str, resume_to: str, job_id: str,
+                 cancel: threading.Event, live: LiveProgress) -> None:
+        """Run ``work`` (which reports how many ``unit`` it did) as job ``job_id``; it returns the counts."""
         catalog = self.collection.catalog
 
-        def progress(done: int, total: int) -> None:
+        def progress(done: int, total: int | None) -> None:
             live.advance(done, total)
-            catalog.update_job_progress(job_id, {"artworks": done}, total)
+            catalog.update_job_progress(job_id, {unit: done}, total)
             if cancel.is_set():
                 raise _Cancelled(done)
 
         try:
-            summary = describe_all(self.collection, top_k=top_k, progress=progress)
+            counts = work(progress)
         except _Cancelled as stop:
-            catalog.finish_job(job_id, "cancelled", {"artworks": stop.done},
-                               message=f"cancelled after {stop.done} artworks; resume to predict them all")
+            catalog.finish_job(job_id, "cancelled", {unit: stop.done},
+                               message=f"cancelled after {stop.done} {unit}; resume to {resume_to}")
             return
         except Exception as exc:
             catalog.finish_job(job_id, "failed", {}, message=str(exc) or type(exc).__name__)
             raise
-        catalog.finish_job(job_id, "done", {"artworks": summary.artworks, "predictions": summary.predictions})
+        catalog.finish_job(job_id, "done", counts)
 
     def shutdown(self) -> None:
         """Cancel what runs (it stops after its batch and can be resumed) and wait for the worker."""
@@ -193,3 +213,28 @@ class JobRunner:
             for event in self._cancel.values():
                 event.set()
         self._executor.shutdown(wait=True)
+
+
+def _predict_all(collection: Collection, top_k: int, progress: Progress) -> dict[str, int]:
+    summary = describe_all(collection, top_k=top_k, progress=progress)
+    return {"artworks": summary.artworks, "predictions": summary.predictions}
+
+
+def train_head(collection: Collection, request: TrainRequest, progress: Progress) -> dict[str, int]:
+    """Train the head ``request`` names on the catalogue's labels; what it learnt from, as counts."""
+    if request.head == "attributes":
+        from artscope.heads.attributes import HeadConfig
+        from artscope.tasks.attributes import AttributesConfig, train
+
+        head = HeadConfig(**({"epochs": request.epochs} if request.epochs else {}))
+        config = AttributesConfig(head=head, **({"fields": request.fields} if request.fields else {}))
+        report = train(collection, config, on_epoch=lambda epoch, _loss: progress(epoch, head.epochs))
+        return {"steps": report.epochs, "epochs": report.epochs, "fields": len(report.fields),
+                "images": report.images, "artworks": report.artworks}
+    from artscope.tasks.aesthetics.training import from_collection
+    from artscope.tasks.aesthetics.training import train as train_aesthetics
+
+    data = from_collection(collection, request.score_field)
+    result = train_aesthetics(collection, data, epochs=request.epochs or 200, progress=progress)
+    return {"steps": result.train_items + result.test_items + result.skipped, "train_items": result.train_items,
+            "test_items": result.test_items, "skipped": result.skipped}

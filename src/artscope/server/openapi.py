@@ -25,6 +25,7 @@ def install_openapi(app: FastAPI, config: ServerConfig) -> None:
         state = getattr(app.state, "artscope", None)
         if state is not None:
             _name_fields(schema, sorted(state.collection.filter_fields()))
+            _name_facet_choice(schema, state.collection.keyword_fields())
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -46,3 +47,11 @@ def _name_fields(schema: dict[str, Any], fields: list[str]) -> None:
             properties["filters"]["propertyNames"] = {"enum": fields}
         if "facets" in names and "facets" in properties:
             properties["facets"]["items"] = properties["facets"].get("items", {}) | {"enum": fields}
+
+
+def _name_facet_choice(schema: dict[str, Any], fields: list[str]) -> None:
+    """The web page's facets may be only the collection's keyword fields (others are refused)."""
+    facets = schema.get("components", {}).get("schemas", {}).get("FacetChoice", {}).get("properties", {})
+    for variant in facets.get("facets", {}).get("anyOf", []):
+        if variant.get("type") == "array":
+            variant["items"] = variant.get("items", {}) | {"enum": fields}

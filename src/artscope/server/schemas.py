@@ -273,6 +273,8 @@ class Meta(BaseModel):
     counts: dict[str, int]
     fields: dict[str, str]
     """Every field a filter or facet may name, with its kind (``keyword`` or ``number``)."""
+    facets: list[str] | None = None
+    """The keyword fields a curator chose as the web page's facets, in order; null: the page chooses."""
     heads: list[HeadSummary]
     dimensions: dict[str, str]
     """The seven aesthetic dimensions: API key -> ArtiMuse's name."""
@@ -321,6 +323,12 @@ def hide_local_paths(value: Any) -> Any:
 
 ShortText = Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)]
 ExtraValue = ShortText | int | float | bool | Annotated[list[ShortText], Field(max_length=100)] | None
+
+
+class FacetChoice(ApiModel):
+    """The keyword fields the web page offers as facets, in order; ``null``: the page chooses."""
+
+    facets: Annotated[list[FieldName], Field(max_length=20)] | None
 
 
 class ArtworkEdit(ApiModel):

@@ -1,5 +1,6 @@
 """Curators' writes (a token needed): edit an artwork's record, delete an artwork with everything it owns,
-delete a passage; and the audit log of every write (who, when, what), readable with the token."""
+delete a passage, choose the web page's facets; and the audit log of every write (who, when, what),
+readable with the token."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from artscope.heads.store import read_predictions
 from artscope.server.errors import error_responses
 from artscope.server.ratelimit import limit_requests
 from artscope.server.redaction import redact_value
-from artscope.server.schemas import ArtworkDetail, ArtworkEdit, hide_local_paths
+from artscope.server.schemas import ArtworkDetail, ArtworkEdit, FacetChoice, hide_local_paths
 from artscope.server.state import ServerState, get_state, require_write
 
 router = APIRouter(prefix="/api", tags=["curators"], dependencies=[Depends(limit_requests)],
@@ -50,6 +51,16 @@ async def delete_passage(passage_id: str = PathParam(min_length=1, max_length=50
     """Delete a passage (its text, its text-search entry and its vector). Answers with the audit entry."""
     entry = await state.light.run(state.collection.delete_passage, passage_id, actor)
     return _shown(entry, state)
+
+
+@router.put("/facets", response_model=FacetChoice, summary="Choose the web page's facets",
+            responses=error_responses(400, 413))
+async def choose_facets(body: FacetChoice, actor: str = Depends(require_write),
+                        state: ServerState = Depends(get_state)) -> FacetChoice:
+    """The keyword fields the web page offers as facets, in order (``null``: the page chooses); ``GET
+    /meta`` then gives them as ``facets``. Logged in the audit log (``collection.facets``)."""
+    chosen = await state.light.run(state.collection.set_facets, body.facets, actor)
+    return FacetChoice(facets=chosen)
 
 
 @router.get("/audit", response_model=list[AuditEntry], summary="The audit log")

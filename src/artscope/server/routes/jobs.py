@@ -1,6 +1,6 @@
-"""Jobs: ingest and describe-all; start them (with a token), follow progress (also live, as server-sent
-events) and per-item errors, cancel, resume. Without a token, a job is shown as a summary (or not at
-all, by setting)."""
+"""Jobs: ingest, describe-all and training a head; start them (with a token), follow progress (also live,
+as server-sent events) and per-item errors, cancel, resume. Without a token, a job is shown as a summary
+(or not at all, by setting)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from artscope.server.job_views import (
     JobSummary,
     JobView,
     PredictionsRequest,
+    TrainRequest,
     check_source,
     source_options,
 )
@@ -30,15 +31,16 @@ from artscope.server.state import ServerState, get_state, is_curator, require_wr
 
 
 class JobIdConvertor(StringConvertor):
-    """A job id in a path: any segment but ``describe``, so ``/api/jobs/describe`` is only the describe-all
-    route (and its ``Allow`` says ``POST``), never a job named "describe" (405 for other methods there)."""
+    """A job id in a path: any segment but ``describe`` and ``train``, so ``/api/jobs/describe`` is only the
+    describe-all route (and its ``Allow`` says ``POST``), never a job named "describe" (405 for other
+    methods there); the same for ``train``."""
 
-    regex = "(?!describe$)[^/]+"
+    regex = "(?!(?:describe|train)$)[^/]+"
 
 
 register_url_convertor("job_id", JobIdConvertor())
 router = APIRouter(prefix="/api/jobs", tags=["jobs"], dependencies=[Depends(limit_requests)])
-JOB_ID = PathParam(min_length=1, max_length=64, json_schema_extra={"not": {"const": "describe"}})
+JOB_ID = PathParam(min_length=1, max_length=64, json_schema_extra={"not": {"enum": ["describe", "train"]}})
 POLL_S = 0.25
 """How often a live stream looks at its job."""
 KEEP_ALIVE_S = 15.0
@@ -128,6 +130,17 @@ async def start_predictions(body: PredictionsRequest, actor: str = Depends(requi
     """Store the predicted attributes of every artwork in the catalogue (as predictions, never over its
     own metadata), in the background, as ``artscope describe --all`` does. 409 without a trained head."""
     job_id = await run_in_threadpool(state.jobs.start_predictions, body.top_k, actor)
+    return await run_in_threadpool(state.jobs.view, job_id)
+
+
+@router.post("/train", response_model=JobView, status_code=202, summary="Train a head",
+             dependencies=[Depends(limit_heavy)], responses=error_responses(400, 401, 403, 409, 413, 422, 429))
+async def start_training(body: TrainRequest, actor: str = Depends(require_write),
+                         state: ServerState = Depends(get_state)) -> JobView:
+    """Train the attributes or the aesthetics head on the catalogue's own labels, in the background, as
+    ``artscope train attributes|aesthetics`` does; its held-out metrics then show in ``GET /meta``. A run
+    that fails or is cancelled leaves the previous head in place."""
+    job_id = await run_in_threadpool(state.jobs.start_training, body, actor)
     return await run_in_threadpool(state.jobs.view, job_id)
 
 

@@ -39,6 +39,7 @@ def meta(state: ServerState = Depends(get_state)) -> Meta:
     fields |= collection.catalog.user_fields()
     return Meta(name=collection.path.name, artscope_version=__version__, embedder=collection.info,
                 index=collection.manifest.index.kind, counts=collection.catalog.counts(), fields=fields,
+                facets=collection.manifest.facets,
                 heads=read_heads(collection.heads_dir), dimensions=DIMENSIONS, writable=config.writable,
                 public_reads=config.public_reads, llm=bool(get_settings().llm_url),
                 limits=Limits(max_upload_bytes=config.max_upload_bytes,

@@ -16,8 +16,28 @@ export function detailText(detail) {
   return String(detail ?? 'Unknown error');
 }
 
+// A curator's token lives in this tab's sessionStorage only: never in a URL, gone with the tab.
+const TOKEN_KEY = 'artscope-token';
+
+export function signedIn() {
+  return Boolean(sessionStorage.getItem(TOKEN_KEY));
+}
+
+export function signIn(token) {
+  sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+export function signOut() {
+  sessionStorage.removeItem(TOKEN_KEY);
+}
+
+function headers(accept) {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  return token ? { Accept: accept, Authorization: `Bearer ${token}` } : { Accept: accept };
+}
+
 export async function api(path, { method = 'GET', json, form, signal } = {}) {
-  const options = { method, headers: { Accept: 'application/json' }, signal };
+  const options = { method, headers: headers('application/json'), signal };
   if (json !== undefined) {
     options.headers['Content-Type'] = 'application/json';
     options.body = JSON.stringify(json);
@@ -35,13 +55,20 @@ export function uploadImage(file) {
   return api('/api/uploads', { method: 'POST', form });
 }
 
-// Server-sent events from a POST (EventSource can only GET): yields {event, data} as they arrive.
-export async function* streamEvents(path, json, signal) {
-  const response = await fetch(path, {
-    method: 'POST', signal,
-    headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
-    body: JSON.stringify(json),
-  });
+// Server-sent events from a POST (EventSource can only GET, and sends no token): yields {event, data}.
+export function streamEvents(path, json, signal) {
+  const options = { method: 'POST', signal, headers: headers('text/event-stream'), body: JSON.stringify(json) };
+  options.headers['Content-Type'] = 'application/json';
+  return readEvents(path, options);
+}
+
+// Server-sent events from a GET, with the token (a job's live progress).
+export function getEvents(path, signal) {
+  return readEvents(path, { signal, headers: headers('text/event-stream') });
+}
+
+async function* readEvents(path, options) {
+  const response = await fetch(path, options);
   if (!response.ok) {
     const body = await response.json().catch(() => ({ detail: response.statusText }));
     throw new ApiError(response.status, body);

@@ -1,18 +1,20 @@
-// The page: reads /meta, then routes by the URL hash: #/ (search), #/artwork/ID, #/analyze.
+// The page: reads /meta, then routes by the URL hash: #/ (search), #/artwork/ID, #/analyze, #/curate
+// (shown when the service takes writes).
 // Escape leaves an artwork or the analysis view and returns to the results.
 
 import { api, errorBox, h, uploadImage } from './api.js';
 import { analysisSections, meta as shared } from './analysis.js';
 import { askBox, showArtwork } from './artwork.js';
+import { showCurator } from './curator.js';
 import { bindSearch, setupDrop, startSearch } from './search.js';
 
 const $ = (id) => document.getElementById(id);
-const views = ['view-search', 'view-artwork', 'view-analyze'];
+const views = ['view-search', 'view-artwork', 'view-analyze', 'view-curate'];
 let lastCard = null; // the result link that opened an artwork, to give focus back to
 
 function show(view) {
   for (const id of views) $(id).hidden = id !== view;
-  $('search-form').hidden = view === 'view-analyze';
+  $('search-form').hidden = view === 'view-analyze' || view === 'view-curate';
 }
 
 function route() {
@@ -20,6 +22,9 @@ function route() {
   if (hash.startsWith('#/artwork/')) {
     show('view-artwork');
     showArtwork(decodeURIComponent(hash.slice('#/artwork/'.length)), $('view-artwork'));
+  } else if (hash === '#/curate') {
+    show('view-curate');
+    showCurator($('view-curate'));
   } else if (hash === '#/analyze') {
     show('view-analyze');
     $('analyze-title').focus();
@@ -63,7 +68,7 @@ async function init() {
     if (link) lastCard = link;
   });
   document.addEventListener('keydown', (event) => {
-    if (event.key !== 'Escape' || !$('view-search').hidden) return;
+    if (event.key !== 'Escape' || !$('view-search').hidden || !$('view-curate').hidden) return;
     if (event.target.closest && event.target.closest('input, textarea, select')) event.target.blur();
     location.hash = '#/';
   });
@@ -80,6 +85,7 @@ async function init() {
     $('collection-info').textContent = `${meta.name}: ${counts.artworks} artworks, ${counts.images} images, `
       + `${counts.passages} passages`;
     document.title = `${meta.name} · artscope`;
+    $('curate-link').hidden = !meta.writable;
     await startSearch(meta);
     document.body.dataset.ready = 'true'; // for tests and scripts: the page is fully set up
   } catch (error) {

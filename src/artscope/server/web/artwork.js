@@ -1,8 +1,10 @@
 // The artwork page: zoomable image, catalogue record, predicted attributes, aesthetic radar with its
-// comments, similar works, related passages, and an ask box whose streamed answer cites its sources.
+// comments, similar works, related passages, and an ask box whose streamed answer cites its sources;
+// for a signed-in curator, the record's editor.
 
 import { api, artworkHash, errorBox, fullUrl, h, streamEvents, thumbUrl } from './api.js';
 import { analysisSections } from './analysis.js';
+import { recordTools } from './curator.js';
 import { searchLike } from './search.js';
 import { zoomableImage } from './zoom.js';
 
@@ -178,7 +180,7 @@ export async function showArtwork(id, container) {
       h('div', { class: 'artwork-record' },
         h('h1', { id: 'artwork-title', tabindex: '-1' }, title),
         record.description ? h('p', { class: 'description', id: fieldId('description') }, record.description) : null,
-        recordList(record))),
+        recordList(record), recordTools(record, () => showArtwork(id, container)))),
     h('section', { class: 'panel', 'aria-labelledby': 'artwork-ask-heading' },
       h('h2', { id: 'artwork-ask-heading' }, 'Ask about this work'),
       askBox({ artwork_id: record.id }, 'e.g. Who made it, and when?', 'artwork')),

@@ -57,9 +57,14 @@ export function bindSearch() {
   if (window.matchMedia('(max-width: 800px)').matches) $('filters-details').open = false;
 }
 
-export async function startSearch(meta) {
-  state.facetFields = Object.entries(meta.fields)
+// The facets a curator chose for the page, or else the first keyword fields.
+export function chooseFacets(meta) {
+  state.facetFields = meta.facets ?? Object.entries(meta.fields)
     .filter(([name, kind]) => kind === 'keyword' && !SKIP_FACETS.has(name)).map(([name]) => name).slice(0, 6);
+}
+
+export async function startSearch(meta) {
+  chooseFacets(meta);
   if (!state.searched && !state.image) await browse();
 }
 
@@ -105,6 +110,13 @@ export function searchLike(id, title) {
 function rerun() {
   state.offset = 0;
   if (!state.dialogue) run();
+}
+
+// After a curator deleted an artwork: the same search again, without it (a search like it: the
+// collection's first page instead).
+export function refreshWithout(id) {
+  if (state.like?.id === id) state.like = null;
+  rerun();
 }
 
 function filters() {
