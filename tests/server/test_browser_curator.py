@@ -1,6 +1,7 @@
 """Curators in the page, in a real headless Chromium (Debian's ``chromium``, driven by Playwright): sign in
 with the token (kept in the tab, never in a URL); add folders under the ingest root and watch the jobs
-live to their end, cancel a queued one and resume it, resume a job its process left; train heads and read
+live to their end, upload files from the computer, cancel a queued one and resume it, resume a job its
+process left; train heads and read
 their held-out metrics; choose the search page's facets; edit a record, delete an artwork, and read it
 all in the audit log. axe-core on the curator view. Screenshots go to ``$ARTSCOPE_SCREENSHOTS`` (or a
 temp dir)."""
@@ -121,6 +122,19 @@ def test_jobs_run_live_and_are_cancelled_and_resumed(curator, shots: Path) -> No
     expect(job(curator, "waiting").locator(".job-counts")).to_contain_text("added 2")
     curator.screenshot(path=shots / "curator-jobs.png", full_page=True)
     assert curator.request.get("/api/artworks/waiting-1").status == 200
+
+
+def test_files_are_uploaded_from_the_page(curator, tmp_path: Path) -> None:
+    write_images(tmp_path / "mine", 2, seed=15)
+    (tmp_path / "mine" / "works.csv").write_text("id,file,title\nmine-0,mine-0.png,My own harbour\n")
+    curator.set_input_files("#curator-files", sorted(str(p) for p in (tmp_path / "mine").iterdir()))
+    curator.click("text=Add to the collection")
+    uploaded = curator.locator(".job", has=curator.locator("p.note", has_text="…/")).first
+    expect(uploaded).to_have_attribute("data-state", "done")
+    expect(uploaded.locator(".job-counts")).to_contain_text("added 2")
+    curator.goto("/#/artwork/mine-0")
+    expect(curator.locator("#artwork-title")).to_have_text("My own harbour")
+    expect(curator.locator(".viewer canvas").first).to_be_visible()  # tiles from the uploaded file
 
 
 def test_heads_are_trained_and_the_facets_chosen(curator, shots: Path) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from artscope.collection import Collection
 from artscope.errors import ArtscopeError
 from artscope.ingest.sources.base import SourceOptions
+from artscope.server.added_files import is_uploaded
 from artscope.server.errors import ServiceError
 from artscope.server.job_views import (
     INGEST,
@@ -110,12 +111,17 @@ class JobRunner:
             return self.start_predictions(int(params.get("top_k", 3)), actor, job_id=job_id)
         if job["kind"] == TRAINING:
             return self.start_training(TrainRequest.model_validate(params), actor, job_id=job_id)
-        sources = [check_source(s, self.root) for s in params.get("locations", [])]
+        sources = [self._readable(s) for s in params.get("locations", [])]
         options = SourceOptions.model_validate(params.get("options") or {})
         for name in ("sidecar", "pages", "image_dir"):  # today's ingest root decides, as for the sources
             if getattr(options, name) is not None:
-                setattr(options, name, Path(check_source(str(getattr(options, name)), self.root)))
+                setattr(options, name, Path(self._readable(str(getattr(options, name)))))
         return self.start(sources, options, params.get("kind"), True, actor, job_id=job_id)
+
+    def _readable(self, location: str) -> str:
+        """A source a resumed job may read: files curators uploaded to the collection, or what the API
+        accepts today (a URL, a path under the ingest root)."""
+        return location if is_uploaded(location, self.collection.path) else check_source(location, self.root)
 
     def cancel(self, job_id: str, actor: str) -> None:
         """Ask a job to stop after its current batch (what it wrote stays; resume continues it)."""

@@ -1,19 +1,22 @@
-"""Jobs: ingest, describe-all and training a head; start them (with a token), follow progress (also live,
-as server-sent events) and per-item errors, cancel, resume. Without a token, a job is shown as a summary
-(or not at all, by setting)."""
+"""Jobs: ingest (sources by URL or under the ingest root, or files uploaded with the request), describe-all
+and training a head; start them (with a token), follow progress (also live, as server-sent events) and
+per-item errors, cancel, resume. Without a token, a job is shown as a summary (or not at all, by setting)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 
 import anyio
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.convertors import StringConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
 
+from artscope.ingest.sources.base import SourceOptions
+from artscope.server.added_files import MAX_FILES, store_files
 from artscope.server.errors import error_responses
 from artscope.server.job_views import (
     FINISHED,
@@ -28,19 +31,20 @@ from artscope.server.job_views import (
 from artscope.server.ratelimit import limit_heavy, limit_requests
 from artscope.server.sse import sse_frame, sse_responses
 from artscope.server.state import ServerState, get_state, is_curator, require_write
+from artscope.server.uploads import parsed_form, read_upload
 
 
 class JobIdConvertor(StringConvertor):
-    """A job id in a path: any segment but ``describe`` and ``train``, so ``/api/jobs/describe`` is only the
-    describe-all route (and its ``Allow`` says ``POST``), never a job named "describe" (405 for other
-    methods there); the same for ``train``."""
+    """A job id in a path: any segment but ``describe``, ``train`` and ``files``, so ``/api/jobs/describe``
+    is only the describe-all route (and its ``Allow`` says ``POST``), never a job named "describe" (405 for
+    other methods there); the same for the others."""
 
-    regex = "(?!(?:describe|train)$)[^/]+"
+    regex = "(?!(?:describe|train|files)$)[^/]+"
 
 
 register_url_convertor("job_id", JobIdConvertor())
 router = APIRouter(prefix="/api/jobs", tags=["jobs"], dependencies=[Depends(limit_requests)])
-JOB_ID = PathParam(min_length=1, max_length=64, json_schema_extra={"not": {"enum": ["describe", "train"]}})
+JOB_ID = PathParam(min_length=1, max_length=64, json_schema_extra={"not": {"enum": ["describe", "train", "files"]}})
 POLL_S = 0.25
 """How often a live stream looks at its job."""
 KEEP_ALIVE_S = 15.0
@@ -119,6 +123,25 @@ async def start_job(body: IngestRequest, actor: str = Depends(require_write), st
     sources = [check_source(s, root) for s in body.sources]
     options = source_options(body, root)
     job_id = await run_in_threadpool(state.jobs.start, sources, options, body.kind, body.optimize, actor)
+    return await run_in_threadpool(state.jobs.view, job_id)
+
+
+@router.post("/files", response_model=JobView, status_code=202, summary="Add uploaded files",
+             dependencies=[Depends(limit_heavy), Depends(parsed_form)],
+             responses=error_responses(400, 401, 403, 409, 413, 422, 429))
+async def add_files(files: list[UploadFile] = File(description=(
+                        f"Images (JPEG, PNG, WebP, TIFF, GIF, BMP) and at most one catalogue describing them (CSV, "
+                        f"JSON, JSONL): {MAX_FILES} files at most")),
+                    actor: str = Depends(require_write), state: ServerState = Depends(get_state)) -> JobView:
+    """Add files sent with the request: they are checked (every image readable and within the pixel
+    limit, names kept plain), written under the collection's ``uploads/`` folder, where they stay, and
+    ingested as a folder (the catalogue, if any, joined to the images). Answers at once with the queued
+    job."""
+    contents = [(file.filename or "", await read_upload(file)) for file in files]
+    added = await state.heavy.run(store_files, state.collection.path, uuid.uuid4().hex[:12], contents,
+                                  state.config.max_image_pixels)
+    options = SourceOptions(sidecar=added.catalogue, root=added.folder)
+    job_id = await run_in_threadpool(state.jobs.start, [str(added.folder)], options, "folder", True, actor)
     return await run_in_threadpool(state.jobs.view, job_id)
 
 

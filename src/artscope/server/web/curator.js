@@ -98,20 +98,37 @@ export function jobCard(job, onEnd = () => {}) {
   return card;
 }
 
+// Sources by URL or under the ingest root, and files from this computer (images and one catalogue).
 function sourcesForm(jobs) {
-  const input = h('textarea', { id: 'curator-sources', rows: '3', required: true,
+  const input = h('textarea', { id: 'curator-sources', rows: '3',
     placeholder: 'One per line: https://… (a IIIF manifest, a catalogue) or a folder under the ingest root' });
+  const files = h('input', { id: 'curator-files', type: 'file', multiple: true,
+    accept: 'image/jpeg,image/png,image/webp,image/tiff,image/gif,image/bmp,.csv,.json,.jsonl' });
   const message = h('div', { role: 'status' });
   const form = h('form', { class: 'curator-form' }, field('Sources', input),
+    field('Or upload files', files),
+    h('p', { class: 'note' }, 'Images, and a catalogue describing them if you have one (CSV, JSON, JSONL); they '
+      + 'are kept in the collection.'),
     h('button', { type: 'submit', class: 'button primary' }, 'Add to the collection'), message);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const sources = input.value.split('\n').map((s) => s.trim()).filter(Boolean);
     message.replaceChildren();
+    if (!sources.length && !files.files.length) {
+      message.replaceChildren(errorBox('Name a source, or choose files to upload.'));
+      return;
+    }
     try {
-      const job = await api('/api/jobs', { method: 'POST', json: { sources } });
-      jobs.prepend(jobCard(job));
-      input.value = '';
+      if (files.files.length) {
+        const body = new FormData();
+        for (const file of files.files) body.append('files', file);
+        jobs.prepend(jobCard(await api('/api/jobs/files', { method: 'POST', form: body })));
+        files.value = '';
+      }
+      if (sources.length) {
+        jobs.prepend(jobCard(await api('/api/jobs', { method: 'POST', json: { sources } })));
+        input.value = '';
+      }
     } catch (error) {
       message.replaceChildren(errorBox(error));
     }
