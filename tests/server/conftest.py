@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,19 @@ def client(collection_dir: Path) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="module")
+def curated(collection_dir: Path, token: str) -> Iterator[TestClient]:
+    """A service with a token and no ingest root; its client sends no token unless told to."""
+    with TestClient(create_app(collection_dir, ServerConfig(token=token, **UNLIMITED))) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def auth(token: str) -> dict[str, str]:
+    """The header that carries the write token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """A headless Chromium (Debian's ``chromium``) driven by Playwright; the test is skipped without them."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
@@ -70,3 +84,16 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = Path(os.environ.get("ARTSCOPE_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@contextmanager
+def browser_tab(browser: Any, base_url: str, **options: Any) -> Iterator[Any]:
+    """A tab in a context of its own (1280 × 900 unless ``options`` say otherwise) on the service; a
+    script error in the page fails the test."""
+    context = browser.new_context(**({"viewport": {"width": 1280, "height": 900}, "base_url": base_url} | options))
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    context.close()
+    assert not errors, errors  # no script error on any page

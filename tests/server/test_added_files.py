@@ -4,30 +4,15 @@ resumable though the service has no ingest root."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from artscope.server import ServerConfig, create_app
-
-from .conftest import UNLIMITED, write_images
+from .conftest import write_images
 from .test_jobs import wait_for
 
 CATALOGUE = b"id,file,title,artist,date\nsent-0,sent-0.png,A sent harbour,Ida Post,1911\n"
-
-
-@pytest.fixture(scope="module")
-def writer(collection_dir: Path, token: str) -> Iterator[TestClient]:
-    """A service with a token and no ingest root: local paths are refused, uploaded files are not."""
-    with TestClient(create_app(collection_dir, ServerConfig(token=token, **UNLIMITED))) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture(scope="module")
@@ -42,26 +27,26 @@ def send(client: TestClient, files: list[tuple[str, bytes]], headers: dict[str, 
                        headers=headers or {})
 
 
-def test_uploaded_files_are_kept_and_ingested_with_their_catalogue(writer: TestClient, auth: dict[str, str],
+def test_uploaded_files_are_kept_and_ingested_with_their_catalogue(curated: TestClient, auth: dict[str, str],
                                                                    pictures: dict[str, bytes],
                                                                    collection_dir: Path) -> None:
     files = [*pictures.items(), ("catalog.csv", CATALOGUE)]
-    assert send(writer, files).status_code == 401
-    started = send(writer, files, auth)
+    assert send(curated, files).status_code == 401
+    started = send(curated, files, auth)
     assert started.status_code == 202, started.text
-    job = wait_for(writer, started.json()["id"])
+    job = wait_for(curated, started.json()["id"])
     assert job["state"] == "done" and job["counts"]["added"] == 2, job
-    assert writer.get("/api/artworks/sent-0").json()["record"]["title"] == "A sent harbour"
+    assert curated.get("/api/artworks/sent-0").json()["record"]["title"] == "A sent harbour"
     (batch,) = (collection_dir / "uploads").iterdir()
     assert sorted(p.name for p in batch.iterdir()) == ["catalog.csv", "sent-0.png", "sent-1.png"]
     assert (batch / "sent-1.png").read_bytes() == pictures["sent-1.png"]
-    view = writer.get("/api/artworks/sent-1").json()["record"]["views"][0]["id"]
-    assert writer.get(f"/api/images/{view}?size=full").content == pictures["sent-1.png"]
+    view = curated.get("/api/artworks/sent-1").json()["record"]["views"][0]["id"]
+    assert curated.get(f"/api/images/{view}?size=full").content == pictures["sent-1.png"]
     # the service has no ingest root, yet the job may read its uploaded files again
-    resumed = writer.post(f"/api/jobs/{job['id']}/resume", headers=auth)
+    resumed = curated.post(f"/api/jobs/{job['id']}/resume", headers=auth)
     assert resumed.status_code == 202, resumed.text
-    assert wait_for(writer, job["id"])["state"] == "done"
-    assert writer.post("/api/jobs", json={"sources": [str(batch)]}, headers=auth).status_code == 403
+    assert wait_for(curated, job["id"])["state"] == "done"
+    assert curated.post("/api/jobs", json={"sources": [str(batch)]}, headers=auth).status_code == 403
 
 
 @pytest.mark.parametrize(("files", "message"), [
@@ -73,15 +58,15 @@ def test_uploaded_files_are_kept_and_ingested_with_their_catalogue(writer: TestC
     ([("SENT-0.PNG", b"")], "Two files are named 'SENT-0.PNG'"),
 ])
 def test_files_that_cannot_be_added_are_refused_before_any_is_written(
-        writer: TestClient, auth: dict[str, str], pictures: dict[str, bytes], collection_dir: Path,
+        curated: TestClient, auth: dict[str, str], pictures: dict[str, bytes], collection_dir: Path,
         files: list[tuple[str, bytes]], message: str) -> None:
     uploads = collection_dir / "uploads"
     before = sorted(uploads.glob("*")) if uploads.exists() else []
     with_a_picture = [("sent-0.png", pictures["sent-0.png"]), *files]  # one good file, then the bad one
-    response = send(writer, files if message.startswith("No image") else with_a_picture, auth)
+    response = send(curated, files if message.startswith("No image") else with_a_picture, auth)
     assert response.status_code == 422 and message in response.json()["detail"], response.text
     assert (sorted(uploads.glob("*")) if uploads.exists() else []) == before
 
 
-def test_files_is_no_job_id(writer: TestClient, auth: dict[str, str]) -> None:
-    assert writer.get("/api/jobs/files", headers=auth).status_code == 405
+def test_files_is_no_job_id(curated: TestClient, auth: dict[str, str]) -> None:
+    assert curated.get("/api/jobs/files", headers=auth).status_code == 405

@@ -14,6 +14,7 @@ import artscope
 from artscope.server import ServerConfig, create_app
 from artscope.testing import copy_collection
 
+from .conftest import browser_tab
 from .live import serving
 
 pytestmark = pytest.mark.browser
@@ -38,13 +39,8 @@ def base_url(_built_synthetic: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 @pytest.fixture()
 def page(browser, base_url: str) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base_url)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    yield tab
-    context.close()
-    assert not errors, errors  # no script error on any page
+    with browser_tab(browser, base_url) as tab:
+        yield tab
 
 
 def visit(page, path: str) -> None:

@@ -17,7 +17,7 @@ from artscope.catalog import Catalog
 from artscope.server import ServerConfig, create_app
 from artscope.testing import copy_collection
 
-from .conftest import UNLIMITED, write_images
+from .conftest import UNLIMITED, browser_tab, write_images
 from .live import serving
 from .test_browser import duplicate_ids, serious_violations
 
@@ -51,19 +51,14 @@ def base_url(_built_synthetic: Path, tmp_path_factory: pytest.TempPathFactory) -
 @pytest.fixture()
 def curator(browser, base_url: str) -> Iterator[object]:
     """A tab signed in as a curator, on the curator view."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base_url)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    tab.goto("/")
-    expect(tab.locator("body")).to_have_attribute("data-ready", "true")
-    tab.click("#curate-link")  # shown because the service takes writes
-    tab.fill("#curator-token", TOKEN)
-    tab.press("#curator-token", "Enter")
-    expect(tab.locator("#curator-add")).to_be_visible()
-    yield tab
-    context.close()
-    assert not errors, errors
+    with browser_tab(browser, base_url) as tab:
+        tab.goto("/")
+        expect(tab.locator("body")).to_have_attribute("data-ready", "true")
+        tab.click("#curate-link")  # shown because the service takes writes
+        tab.fill("#curator-token", TOKEN)
+        tab.press("#curator-token", "Enter")
+        expect(tab.locator("#curator-add")).to_be_visible()
+        yield tab
 
 
 def job(page, source: str):
