@@ -63,7 +63,7 @@ def curator(browser, base_url: str) -> Iterator[object]:
 
 def job(page, source: str):
     """The card of the job that reads ``source``."""
-    return page.locator(".job", has=page.locator("p.note", has_text=source))
+    return page.locator(".job", has=page.locator("p.job-sources", has_text=source))
 
 
 def add_sources(page, *sources: str) -> None:
@@ -124,7 +124,7 @@ def test_files_are_uploaded_from_the_page(curator, tmp_path: Path) -> None:
     (tmp_path / "mine" / "works.csv").write_text("id,file,title\nmine-0,mine-0.png,My own harbour\n")
     curator.set_input_files("#curator-files", sorted(str(p) for p in (tmp_path / "mine").iterdir()))
     curator.click("text=Add to the collection")
-    uploaded = curator.locator(".job", has=curator.locator("p.note", has_text="…/")).first
+    uploaded = curator.locator(".job", has=curator.locator("p.job-sources", has_text="…/")).first
     expect(uploaded).to_have_attribute("data-state", "done")
     expect(uploaded.locator(".job-counts")).to_contain_text("added 2")
     curator.goto("/#/artwork/mine-0")

@@ -53,17 +53,18 @@ export function jobCard(job, onEnd = () => {}) {
     bar.style.width = `${p.percent ?? 0}%`;
     const active = view.state === 'queued' || view.state === 'running';
     card.dataset.state = view.state;
-    card.replaceChildren(
+    const amount = p.percent != null ? `${Math.round(p.percent)}%` : `${p.done ?? 0} items`;
+    const pace = active ? ` · ${p.rate != null ? `${p.rate.toFixed(1)} items/s` : '–'} · time left ${duration(p.eta_s)}`
+      : '';
+    const parts = [
       h('h4', {}, `${KINDS[view.kind] || view.kind} ${view.id} `,
         h('span', { class: `badge state-${view.state}` }, view.state)),
-      (view.sources || []).length ? h('p', { class: 'note' }, view.sources.join(', ')) : null,
+      (view.sources || []).length ? h('p', { class: 'job-sources note' }, view.sources.join(', ')) : null,
       h('span', { class: 'bar', role: 'progressbar', 'aria-label': 'Progress', 'aria-valuemin': '0',
         'aria-valuemax': '100', 'aria-valuenow': String(Math.round(p.percent ?? 0)) }, bar),
-      h('p', { class: 'job-numbers' },
-        `${p.percent != null ? `${Math.round(p.percent)}%` : `${p.done ?? 0} items`}`
-        + ` · ${p.rate != null ? `${p.rate.toFixed(1)} items/s` : '–'} · time left ${duration(p.eta_s)}`),
+      h('p', { class: 'job-numbers' }, amount + pace),
       h('p', { class: 'job-counts' }, Object.entries(view.counts || {}).map(([k, v]) => `${k} ${v}`).join(', ')),
-      view.message ? h('p', { class: 'note' }, view.message) : null,
+      view.message ? h('p', { class: 'job-message' }, view.message) : null,
       (view.warnings || []).length ? h('ul', { class: 'job-warnings' }, view.warnings.map((w) => h('li', {}, w))) : null,
       (view.errors || []).length ? h('details', { class: 'job-errors' },
         h('summary', {}, `${view.errors.length} items failed`),
@@ -72,7 +73,9 @@ export function jobCard(job, onEnd = () => {}) {
         active ? h('button', { type: 'button', class: 'button secondary', onclick: () => act(view.id, 'cancel') }, 'Cancel') : null,
         ['cancelled', 'failed', 'interrupted'].includes(view.state)
           ? h('button', { type: 'button', class: 'button secondary', onclick: () => act(view.id, 'resume') }, 'Resume')
-          : null));
+          : null),
+    ];
+    card.replaceChildren(...parts.filter(Boolean));
   };
   const follow = async (id) => {
     try {
@@ -189,11 +192,11 @@ function facetsForm(meta) {
   const chosen = new Set(meta.facets ?? []);
   const boxes = keyword.map((name) => h('input', { type: 'checkbox', id: `choose-facet-${name}`.replace(/[^\w-]/g, '_'),
     value: name, checked: chosen.has(name) }));
-  const message = h('div', { role: 'status' });
+  const message = h('div', { role: 'status' },
+    meta.facets ? null : h('p', { class: 'note' }, 'None chosen: the page shows the first keyword fields.'));
   const form = h('form', { class: 'curator-form' },
     h('fieldset', { class: 'facet-choice' }, h('legend', {}, 'Facets of the search page'),
       boxes.map((box) => h('label', {}, box, ` ${box.value}`))),
-    h('p', { class: 'note' }, meta.facets ? '' : 'None chosen: the page shows the first keyword fields.'),
     h('div', { class: 'job-actions' }, h('button', { type: 'submit', class: 'button primary' }, 'Save the facets'),
       h('button', { type: 'button', class: 'button secondary', onclick: () => save(null) }, 'Let the page choose')),
     message);
@@ -215,6 +218,7 @@ function facetsForm(meta) {
 }
 
 function auditList(entries) {
+  if (!entries.length) return h('p', { class: 'note' }, 'No writes yet.');
   return h('ol', { class: 'audit' }, entries.map((e) => h('li', {},
     h('span', { class: 'note' }, `${e.at} · ${e.actor} · `), h('strong', {}, e.action), ` ${e.target ?? ''}`)));
 }
