@@ -39,7 +39,10 @@ def uploads_dir(collection_path: Path) -> Path:
 
 def is_uploaded(location: str, collection_path: Path) -> bool:
     """Whether ``location`` lies in the collection's ``uploads/`` folder (a job may read it again)."""
-    return Path(location).resolve().is_relative_to(uploads_dir(collection_path).resolve())
+    try:
+        return Path(location).resolve().is_relative_to(uploads_dir(collection_path).resolve())
+    except OSError:  # a name too long, a loop of links: not one of ours
+        return False
 
 
 def store_files(collection_path: Path, batch: str, files: list[tuple[str, bytes]], max_pixels: int
