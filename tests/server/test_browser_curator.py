@@ -122,11 +122,16 @@ def test_jobs_run_live_and_are_cancelled_and_resumed(curator, shots: Path) -> No
 def test_files_are_uploaded_from_the_page(curator, tmp_path: Path) -> None:
     write_images(tmp_path / "mine", 2, seed=15)
     (tmp_path / "mine" / "works.csv").write_text("id,file,title\nmine-0,mine-0.png,My own harbour\n")
+    (tmp_path / "mine" / "copy.png").write_bytes((tmp_path / "mine" / "mine-0.png").read_bytes())
     curator.set_input_files("#curator-files", sorted(str(p) for p in (tmp_path / "mine").iterdir()))
     curator.click("text=Add to the collection")
     uploaded = curator.locator(".job", has=curator.locator("p.job-sources", has_text="…/")).first
     expect(uploaded).to_have_attribute("data-state", "done")
     expect(uploaded.locator(".job-counts")).to_contain_text("added 2")
+    warned = uploaded.locator(".job-item-warnings")  # the copy: the same file as mine-0's image
+    expect(warned.locator("summary")).to_have_text("1 item stored with a warning")
+    warned.locator("summary").click()
+    expect(warned).to_contain_text("copy.png: the same image as artwork 'mine-0'")
     curator.goto("/#/artwork/mine-0")
     expect(curator.locator("#artwork-title")).to_have_text("My own harbour")
     expect(curator.locator(".viewer canvas").first).to_be_visible()  # tiles from the uploaded file

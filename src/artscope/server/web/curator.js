@@ -43,6 +43,14 @@ function duration(seconds) {
   return seconds < 90 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`;
 }
 
+// The items of a job that failed, or were stored with a warning, each with its reason (folded).
+function itemList(items, what, cls) {
+  if (!(items || []).length) return null;
+  const count = `${items.length} ${items.length === 1 ? 'item' : 'items'}`;
+  return h('details', { class: cls }, h('summary', {}, `${count} ${what}`),
+    h('ul', {}, items.map((item) => h('li', {}, `${item.item_key}: ${item.error}`))));
+}
+
 // One job, kept up to date from its server-sent events until it ends.
 export function jobCard(job, onEnd = () => {}) {
   const card = h('article', { class: 'job', dataset: { job: job.id } });
@@ -66,9 +74,8 @@ export function jobCard(job, onEnd = () => {}) {
       h('p', { class: 'job-counts' }, Object.entries(view.counts || {}).map(([k, v]) => `${k} ${v}`).join(', ')),
       view.message ? h('p', { class: 'job-message' }, view.message) : null,
       (view.warnings || []).length ? h('ul', { class: 'job-warnings' }, view.warnings.map((w) => h('li', {}, w))) : null,
-      (view.errors || []).length ? h('details', { class: 'job-errors' },
-        h('summary', {}, `${view.errors.length} items failed`),
-        h('ul', {}, view.errors.map((e) => h('li', {}, `${e.item_key}: ${e.error}`)))) : null,
+      itemList(view.errors, 'failed', 'job-errors'),
+      itemList(view.item_warnings, 'stored with a warning', 'job-item-warnings'),
       h('div', { class: 'job-actions' },
         active ? h('button', { type: 'button', class: 'button secondary', onclick: () => act(view.id, 'cancel') }, 'Cancel') : null,
         ['cancelled', 'failed', 'interrupted'].includes(view.state)
