@@ -148,6 +148,8 @@ def test_a_describe_all_job_stores_predictions(writer: TestClient, auth: dict[st
     described = writer.post("/api/describe", json={"artwork_id": "art-0001", "top_k": 2}).json()
     artist = next(f for f in described["fields"] if f["field"] == "artist")
     assert (artist["label"], artist["kind"], len(artist["top_k"])) == ("Ben Blau", "prediction", 2)
+    untrained_field = writer.post("/api/describe", json={"artwork_id": "art-0001", "fields": ["medium"]})
+    assert untrained_field.status_code == 409 and "does not predict medium" in untrained_field.json()["detail"]
     assert "attributes" in {head["kind"] for head in writer.get("/meta").json()["heads"]}
     assert writer.post("/api/jobs/describe", json={}).status_code == 401
     started = writer.post("/api/jobs/describe", json={"top_k": 2}, headers=auth)

@@ -58,7 +58,7 @@ def test_unknown_below_the_threshold(trained_collection) -> None:
 def test_only_the_fields_asked_for(trained_collection) -> None:
     result = trained_collection.describe(artwork_id="art-0001", fields=["genre", "artists"])
     assert [f.field for f in result.fields] == ["genre", "artist"]
-    with pytest.raises(InvalidInputError, match="does not predict medium"):
+    with pytest.raises(HeadNotTrainedError, match="does not predict medium"):
         trained_collection.describe(artwork_id="art-0001", fields=["medium"])
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from artscope.errors import InvalidInputError
+from artscope.errors import HeadNotTrainedError, InvalidInputError
 from artscope.heads.attributes import KIND, AttributeHead, HeadData, HeadTask
 from artscope.heads.store import HeadEnvelope, StoredPrediction, head_dir, write_predictions
 from artscope.index import IMAGES
@@ -67,7 +67,7 @@ def _chosen(head: AttributeHead, fields: Sequence[str] | None) -> list[int]:
     wanted = [canonical_field(f) for f in fields]
     unknown = [f for f in wanted if f not in names]
     if unknown:
-        raise InvalidInputError(f"The attributes head does not predict {', '.join(unknown)}; it predicts "
+        raise HeadNotTrainedError(f"The attributes head does not predict {', '.join(unknown)}; it predicts "
                                 f"{', '.join(names)}. Retrain with --fields to add fields.")
     return [names.index(f) for f in wanted]
 
