@@ -42,7 +42,7 @@ def upload(client: TestClient, data: bytes, name: str = "query.png") -> dict:
 
 
 def test_health_and_meta(client: TestClient) -> None:
-    assert client.get("/health").json() == {"status": "ok", "collection": "collection"}
+    assert client.get("/health").json()["collection"] == "collection"
     meta = client.get("/meta").json()
     assert meta["counts"]["artworks"] == 48
     assert meta["counts"]["passages"] == 8

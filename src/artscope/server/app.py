@@ -5,6 +5,7 @@ the web page at ``/`` with its assets under ``/static``."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,6 +29,7 @@ from artscope.server.limits import BodyLimitMiddleware, WorkPool
 from artscope.server.openapi import install_openapi
 from artscope.server.protocol import HeadAsGetMiddleware, SecurityHeadersMiddleware, swagger_assets
 from artscope.server.ratelimit import RateLimiter
+from artscope.server.readiness import Readiness, warm_up_in
 from artscope.server.routes import artworks, curator, iiif, jobs, meta, search, tasks
 from artscope.server.state import ServerState
 from artscope.server.uploads import UploadStore
@@ -63,13 +65,15 @@ def create_app(collection_path: str | Path, config: ServerConfig | None = None) 
         light = WorkPool(config.workers, config.request_timeout_s)
         state = ServerState(collection=collection, config=config, uploads=UploadStore(),
                             jobs=JobRunner(collection, config.ingest_root), heavy=heavy, light=light,
-                            rate=RateLimiter(config.rate_limit, config.heavy_rate_limit))
+                            rate=RateLimiter(config.rate_limit, config.heavy_rate_limit), readiness=Readiness())
         app.state.artscope = state
         log.info("serving %s (%s artworks)", path, collection.catalog.count())
+        warming = asyncio.create_task(warm_up_in(heavy, collection, state.readiness))
         try:
             yield
         finally:
             app.state.artscope = None
+            warming.cancel()
             await run_in_threadpool(state.jobs.shutdown)
             for pool in (heavy, light):
                 if not await run_in_threadpool(pool.drain, SHUTDOWN_WAIT_S):

@@ -289,6 +289,8 @@ class Meta(BaseModel):
 class Health(BaseModel):
     status: str = "ok"
     collection: str
+    ready: bool
+    """Models loaded and index open (the start-up warm-up is done): searches answer at full speed."""
 
 
 class ArtiMuseScores(BaseModel):

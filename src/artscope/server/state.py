@@ -20,6 +20,7 @@ from artscope.server.uploads import UploadStore
 if TYPE_CHECKING:
     from artscope.server.jobs import JobRunner
     from artscope.server.ratelimit import RateLimiter
+    from artscope.server.readiness import Readiness
 
 
 @dataclass
@@ -33,6 +34,8 @@ class ServerState:
     light: WorkPool
     """Text search and other quick reads: threads of their own, so heavy work never queues them."""
     rate: RateLimiter
+    readiness: Readiness
+    """Whether the start-up warm-up (models loaded, index touched) is done."""
 
 
 def get_state(request: Request) -> ServerState:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +67,27 @@ def locate_sentence_model(spec: str) -> str:
         f"SentenceTransformer('{spec}').save('DIR')\"`, copy DIR here and use 'builtin:text=DIR'.")
 
 
+@contextmanager
+def torch_threads(count: int) -> Iterator[None]:
+    """Run the block with ``count`` intra-op torch threads in this thread, then restore the count.
+
+    With torch's OpenMP backend the count is per thread (a thread that already ran torch keeps its
+    own), so a query thread set to one leaves a concurrent batch's threads as they are; new threads
+    start from the last count set, which is why every encode sets its own.
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    if count == before:
+        yield
+        return
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def load_sentence_model(source: str, device: str) -> Any:
     """The process-wide SentenceTransformer for ``source`` on ``device`` (loaded once, thread-safe)."""
     key = (source, device)
@@ -114,6 +137,10 @@ class TextEncoder:
             raise InvalidInputError("embed_texts takes a list of strings; wrap a single text in a list.")
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self._model().encode(list(texts), batch_size=BATCH_SIZE, normalize_embeddings=True,
-                                       convert_to_numpy=True, show_progress_bar=False)
+        model = self._model()
+        # one query: one thread (a few ms of work; several threads a query spin against each other
+        # when requests arrive together); a batch: every core
+        with torch_threads(1 if len(texts) == 1 else usable_cores()):
+            vectors = model.encode(list(texts), batch_size=BATCH_SIZE, normalize_embeddings=True,
+                                   convert_to_numpy=True, show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)

@@ -6,7 +6,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
 
 from artscope import __version__
 from artscope.config import get_settings
@@ -23,10 +24,17 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["meta"])
 
 
-@router.get("/health", response_model=Health, summary="Liveness")
-def health(state: ServerState = Depends(get_state)) -> Health:
-    """``{"status": "ok"}`` while the service runs (public, even when reads need the token)."""
-    return Health(collection=state.collection.path.name)
+@router.get("/health", response_model=Health, summary="Liveness and readiness",
+            responses={503: {"model": Health, "description": "Not ready yet (asked with `ready=true`)."}})
+def health(state: ServerState = Depends(get_state), ready: bool = Query(
+        default=False, description="Answer 503 until the service is ready (a load balancer's readiness probe).")
+           ) -> Health | JSONResponse:
+    """``{"status": "ok", "ready": ...}`` while the service runs (public, even when reads need the token);
+    ``ready`` turns true once the models are loaded and the index is open."""
+    body = Health(collection=state.collection.path.name, ready=state.readiness.ready)
+    if ready and not body.ready:
+        return JSONResponse(body.model_dump(), status_code=503, headers={"Retry-After": "1"})
+    return body
 
 
 @router.get("/meta", response_model=Meta, summary="The collection and the service",
