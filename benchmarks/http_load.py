@@ -25,7 +25,8 @@ Two more measurements:
   * ``--clients``: for each number of clients, that many clients (each from its own loopback address,
     rate limits off) send light requests one after another for ``--seconds``: a text search, a "more
     like this" search (``artwork_id``), a passage search and an artwork record, in turn; p50 / p95 per
-    route. One warm-up request of each kind comes first.
+    route, and the service's CPU time a request (which other jobs on the cores disturb much less than
+    latency). One warm-up request of each kind comes first.
   * ``--first-search``: the service started anew; seconds until ``/health`` answers and until it says
     ready (``?ready=true`` answers 200; a service without readiness answers 200 at once), then the first
     text search and the second one, in ms.
@@ -50,6 +51,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -214,24 +216,29 @@ def report(label: str, latencies: dict[str, list[float]], outcome: dict[str, int
         if len(values) < 2:
             parts.append(f"{name}: {len(values)} answers")
             continue
-        p95 = statistics.quantiles(values, n=20)[18]
+        p95 = statistics.quantiles(values, n=20, method="inclusive")[18]
         parts.append(f"{name} p50 {statistics.median(values):.0f} / p95 {p95:.0f} / max {max(values):.0f} ms "
                      f"({len(values)} answers)")
-    heavy = ", ".join(f"{k} {v}" for k, v in sorted(outcome.items())) or "none"
-    print(f"{label:<26} {'; '.join(parts)}" + (f"; heavy requests: {heavy}" if outcome is not None else ""),
-          flush=True)
+    if outcome is not None:
+        parts.append("heavy requests: " + (", ".join(f"{k} {v}" for k, v in sorted(outcome.items())) or "none"))
+    print(f"{label:<26} {'; '.join(parts)}", flush=True)
+
+
+def light_routes(http: httpx.Client, ids: list[str]) -> dict[str, Callable[[int], httpx.Response]]:
+    """The light routes, each sending its ``i``-th request."""
+    return {
+        "text search": lambda i: http.post("/api/search", json={"text": QUERIES[i % len(QUERIES)]}),
+        "more like this": lambda i: http.post("/api/search", json={"artwork_id": ids[i % len(ids)]}),
+        "passage search": lambda i: http.post("/api/search/passages", json={"text": QUERIES[i % len(QUERIES)]}),
+        "artwork record": lambda i: http.get(f"/api/artworks/{ids[i % len(ids)]}"),
+    }
 
 
 def light_client(url: str, address: str, ids: list[str], stop: threading.Event,
                  latencies: dict[str, list[float]]) -> None:
     """The light routes in turn, one request after another, until ``stop``; every answer timed."""
     with client(url, address) as http:
-        routes = {
-            "text search": lambda i: http.post("/api/search", json={"text": QUERIES[i % len(QUERIES)]}),
-            "more like this": lambda i: http.post("/api/search", json={"artwork_id": ids[i % len(ids)]}),
-            "passage search": lambda i: http.post("/api/search/passages", json={"text": QUERIES[i % len(QUERIES)]}),
-            "artwork record": lambda i: http.get(f"/api/artworks/{ids[i % len(ids)]}"),
-        }
+        routes = light_routes(http, ids)
         i = 0
         while not stop.is_set():
             for name, send in routes.items():
@@ -249,21 +256,35 @@ def concurrent_clients(collection: Path, url: str, port: int, counts: list[int],
     service = start_service(collection, port, limits=False)
     try:
         wait_ready(url)
+        with client(url, "127.0.0.11") as http:  # one of each first: no run measures the loading of a model
+            for send in light_routes(http, ids).values():
+                send(0)
         for count in counts:
             stop = threading.Event()
             latencies: dict[str, list[float]] = {}
             threads = [threading.Thread(target=light_client, args=(url, f"127.0.0.{20 + n}", ids, stop, latencies))
                        for n in range(count)]
+            cpu = service_cpu_s(service.pid)
             for thread in threads:
                 thread.start()
             time.sleep(seconds)
             stop.set()
             for thread in threads:
                 thread.join(300)
+            answers = sum(len(values) for values in latencies.values())
+            per_request = (service_cpu_s(service.pid) - cpu) * 1000 / max(answers, 1)
             report(f"{count} client{'s' if count > 1 else ''}", latencies, None)
+            print(f"{'':<26} service CPU {per_request:.1f} ms a request ({answers} requests)", flush=True)
     finally:
         service.terminate()
         service.wait(120)
+
+
+def service_cpu_s(pid: int) -> float:
+    """CPU seconds the service has used, every thread (Linux): a measure that other jobs on the cores
+    disturb much less than latency."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_ready(url: str, timeout_s: float = 600) -> float:

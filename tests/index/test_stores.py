@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from artscope.errors import CollectionLockedError, InvalidInputError
 from artscope.index.base import Point, Prefetch, SpaceSpec, VectorSpec, VectorStore, check_filters
 from artscope.index.edge import EdgeStore
+from artscope.index.layout import pooled_spec
 from artscope.index.server import ServerStore
 from artscope.types import Range
 
@@ -116,3 +118,21 @@ def test_a_year_range_keeps_works_whose_dates_overlap_it() -> None:
     assert check_filters({"year": {"lte": 1800}}, fields) == {"year": Range(lte=1800)}
     assert check_filters({"year": {"gte": 1800}, "year_end": {"gte": 1850, "lte": 1900}}, fields) == {
         "year_end": Range(gte=1850, lte=1900)}
+
+
+def test_the_pooled_means_have_no_graph_and_late_interaction_finds_the_token_owner(tmp_path: Path) -> None:
+    """The layout's pooled means are scanned exactly (no HNSW graph, unlike the global vector)."""
+    store = EdgeStore(tmp_path / "index")
+    store.ensure_space(SpaceSpec(name="images", vectors={"image": VectorSpec(size=16), "pooled": pooled_spec(8),
+                                                          "tokens": VectorSpec(size=8, multivector=True, graph=False)}))
+    rng = np.random.default_rng(1)
+    tokens = _unit(rng, 30, 6, 8)
+    store.upsert("images", [Point(id=i + 1, vectors={"image": _unit(rng, 16), "tokens": tokens[i],
+                                                     "pooled": tokens[i][:2]}) for i in range(30)])
+    store.optimize()
+    hits = store.query("images", "tokens", tokens[7], 3, prefetch=Prefetch("pooled", tokens[7][:2], 10))
+    store.close()
+    vectors = json.loads((tmp_path / "index" / "images" / "edge_config.json").read_text())["vectors"]
+    assert vectors["pooled"]["hnsw_config"]["m"] == 0
+    assert vectors["image"].get("hnsw_config") is None
+    assert hits[0].id == 8
