@@ -201,13 +201,18 @@ def run(url: str, image: bytes, hammers: int, seconds: float) -> tuple[dict[str,
     threads = [threading.Thread(target=hammer, args=(url, f"127.0.0.{2 + n}", image, stop, outcome))
                for n in range(hammers)]
     threads.append(threading.Thread(target=probe, args=(url, stop, latencies)))
+    run_for(threads, stop, seconds)
+    return latencies, outcome
+
+
+def run_for(threads: list[threading.Thread], stop: threading.Event, seconds: float) -> None:
+    """Start ``threads``, set ``stop`` after ``seconds`` and wait for them."""
     for thread in threads:
         thread.start()
     time.sleep(seconds)
     stop.set()
     for thread in threads:
         thread.join(300)
-    return latencies, outcome
 
 
 def report(label: str, latencies: dict[str, list[float]], outcome: dict[str, int] | None) -> None:
@@ -265,12 +270,7 @@ def concurrent_clients(collection: Path, url: str, port: int, counts: list[int],
             threads = [threading.Thread(target=light_client, args=(url, f"127.0.0.{20 + n}", ids, stop, latencies))
                        for n in range(count)]
             cpu = service_cpu_s(service.pid)
-            for thread in threads:
-                thread.start()
-            time.sleep(seconds)
-            stop.set()
-            for thread in threads:
-                thread.join(300)
+            run_for(threads, stop, seconds)
             answers = sum(len(values) for values in latencies.values())
             per_request = (service_cpu_s(service.pid) - cpu) * 1000 / max(answers, 1)
             report(f"{count} client{'s' if count > 1 else ''}", latencies, None)
