@@ -25,10 +25,10 @@ IMAGES, RECORDS, PASSAGES, PASSAGE_IMAGES = "images", "records", "passages", "pa
 
 def pooled_spec(token_dim: int) -> VectorSpec:
     """The ``pooled`` vector: a few token means an image, searched exactly as the first stage of late
-    interaction. No HNSW graph: over MaxSim of multivectors Qdrant's graph took about 90 % of ``optimize()``
-    (573 s at 100k images) and found only 42 % of the exact first stage's top 10 (after the token
-    rescoring) at 20k; the exact scan is faster than that graph's search up to tens of thousands of images
-    (benchmarks/README.md)."""
+    interaction. No HNSW graph: over MaxSim of multivectors Qdrant's graph took about 90 % of
+    ``optimize()`` (573 s at 100k images) and found only 42 % of the exact first stage's top 10 (after the
+    token rescoring) at 20k, where the exact scan was also the faster; the scan's time grows with the
+    collection (benchmarks/README.md)."""
     return VectorSpec(size=token_dim, multivector=True, graph=False, quantize=False, half=True)
 
 
