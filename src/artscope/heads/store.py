@@ -29,6 +29,7 @@ from safetensors.numpy import load_file, save_file
 
 from artscope.catalog import Catalog
 from artscope.embedders.base import EmbedderInfo
+from artscope.embedders.registry import current_info
 from artscope.errors import EmbedderMismatchError, HeadNotTrainedError
 
 WEIGHTS_NAME = "weights.safetensors"
@@ -95,6 +96,7 @@ def read_envelope(directory: Path, kind: str, train_hint: str) -> HeadEnvelope:
     except (ValidationError, json.JSONDecodeError) as exc:
         raise HeadNotTrainedError(f"The {kind} head in {directory} is damaged ({exc}); "
                                   f"{train_hint}.") from exc
+    envelope.embedder = current_info(envelope.embedder)
     if envelope.kind != kind:
         raise HeadNotTrainedError(f"{directory} holds a {envelope.kind!r} head, not {kind!r}; {train_hint}.")
     return envelope
@@ -102,10 +104,13 @@ def read_envelope(directory: Path, kind: str, train_hint: str) -> HeadEnvelope:
 
 def load_head(directory: Path, kind: str, embedder: EmbedderInfo,
               train_hint: str) -> tuple[dict[str, np.ndarray], HeadEnvelope]:
-    """A head's tensors and envelope, refused when it was trained on another embedder's vectors."""
+    """A head's tensors and envelope, refused when it was trained on another embedder's vectors. Heads
+    read image vectors only (text too where text lives in the image space), so a collection whose
+    texts were embedded again by another text model keeps its heads."""
     envelope = read_envelope(directory, kind, train_hint)
     try:
-        envelope.embedder.check_compatible(embedder, what=f"{kind} head")
+        if not (envelope.embedder.same_images(embedder) and not embedder.cross_modal):
+            envelope.embedder.check_compatible(embedder, what=f"{kind} head")
     except EmbedderMismatchError:
         raise EmbedderMismatchError(
             f"The {kind} head in {directory} was trained on vectors of embedder {envelope.embedder.spec!r} "

@@ -21,7 +21,7 @@ def test_shapes_dtypes_and_norms(builtin_embedder: BuiltinEmbedder, scenes: list
     info = builtin_embedder.info
     assert out.global_vectors.shape == (3, info.image_dim)
     assert out.tokens is not None and out.tokens.shape == (3, TOKEN_COUNT, TOKEN_DIM)
-    assert (info.token_dim, info.max_tokens, info.text_dim, info.cross_modal) == (TOKEN_DIM, TOKEN_COUNT, 384, False)
+    assert (info.token_dim, info.max_tokens, info.text_dim, info.cross_modal) == (TOKEN_DIM, TOKEN_COUNT, 896, False)
     assert out.global_vectors.dtype == np.float32 and out.tokens.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(out.global_vectors, axis=1), 1.0, atol=1e-5)
     np.testing.assert_allclose(np.linalg.norm(out.tokens, axis=2), 1.0, atol=1e-5)

@@ -1,4 +1,5 @@
-"""The builtin text encoders: the bundled MiniLM, another sentence-transformers model, offline failures."""
+"""The builtin text encoders: the bundled MiniLM (alone: ``builtin:english``), another sentence-transformers
+model, offline failures. The default multilingual fusion: test_builtin_multilingual.py."""
 
 from __future__ import annotations
 
@@ -39,9 +40,10 @@ def tiny_sentence_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "model"
 
 
-def test_minilm_ranks_a_paraphrase_above_an_unrelated_text(builtin_embedder: BuiltinEmbedder) -> None:
-    vectors = builtin_embedder.embed_texts(["a stormy sea with a ship", "Seascape with a sailing vessel in a tempest",
-                                            "A bowl of fruit"])
+def test_minilm_ranks_a_paraphrase_above_an_unrelated_text() -> None:
+    english = create_embedder("builtin:english", device="cpu")
+    vectors = english.embed_texts(["a stormy sea with a ship", "Seascape with a sailing vessel in a tempest",
+                                   "A bowl of fruit"])
     assert vectors.shape == (3, 384) and vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     paraphrase, unrelated = vectors[0] @ vectors[1], vectors[0] @ vectors[2]
@@ -49,8 +51,8 @@ def test_minilm_ranks_a_paraphrase_above_an_unrelated_text(builtin_embedder: Bui
 
 
 def test_text_edge_cases(builtin_embedder: BuiltinEmbedder) -> None:
-    assert builtin_embedder.embed_texts([]).shape == (0, 384)
-    assert builtin_embedder.embed_texts([""]).shape == (1, 384)
+    assert builtin_embedder.embed_texts([]).shape == (0, 896)
+    assert builtin_embedder.embed_texts([""]).shape == (1, 896)
     with pytest.raises(InvalidInputError, match="list of strings"):
         builtin_embedder.embed_texts("a stormy sea")  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError):
@@ -61,7 +63,7 @@ def test_every_builtin_embedder_shares_one_minilm(builtin_embedder: BuiltinEmbed
     other = create_embedder("builtin:nostyle", device="cpu")
     first = builtin_embedder.embed_texts(["night café"])
     np.testing.assert_allclose(other.embed_texts(["night café"]), first, atol=1e-6)
-    source = builtin_embedder.text_encoder.source
+    source = builtin_embedder.text_encoder.minilm.source
     assert load_sentence_model(source, "cpu") is load_sentence_model(source, "cpu")
 
 

@@ -1,30 +1,35 @@
-"""The builtin embedder: hand-built art features (+ Magenta's style network) for images, MiniLM for text.
+"""The builtin embedder: hand-built art features (+ Magenta's style network) for images; MiniLM fused with
+Google's multilingual universal sentence encoder for text.
 
 Spec: ``builtin`` or ``builtin:OPTIONS`` with comma-separated options:
 
 * ``nostyle`` — leave out the style network's block (13-16 ms of CPU an image less, weaker at telling
   paintings from photographs; see docs/embedders.md);
+* ``english`` — text through the bundled MiniLM alone (384-d, English only): what ``builtin`` was
+  before version 2, kept so that collections built then go on working;
 * ``text=MODEL`` — encode text with another sentence-transformers model (a local directory, or a
-  hub id already in the Hugging Face cache) instead of the bundled MiniLM. Last, as MODEL may hold
-  commas.
+  hub id already in the Hugging Face cache) instead. Last, as MODEL may hold commas.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from PIL import Image
 
 from artscope.embedders.base import EmbedderInfo, ImageEmbeddings, l2_normalize
 from artscope.embedders.builtin.features import BLOCKS, extract
+from artscope.embedders.builtin.multilingual import MultilingualTextEncoder
 from artscope.embedders.builtin.style import STYLE_DIM, submit_style_vectors
 from artscope.embedders.builtin.text import TextEncoder
 from artscope.embedders.builtin.tokens import TOKEN_COUNT, TOKEN_DIM
 from artscope.errors import InvalidInputError
 
-VERSION = "1"
+VERSION = "2"
+"""2: text vectors fuse MiniLM with the multilingual universal sentence encoder (1: MiniLM alone,
+today's ``english`` option; ``upgrade_info`` maps one to the other). Image vectors are unchanged."""
 
 BLOCK_WEIGHTS: dict[str, float] = {
     "colour": 2.43, "palette": 3.01, "colourfulness": 2.63, "light": 3.02, "texture": 5.59,
@@ -43,12 +48,13 @@ class BuiltinOptions:
     """What the spec's options ask for."""
 
     style: bool = True
+    english: bool = False
     text: str | None = None
 
     @classmethod
     def parse(cls, arg: str) -> BuiltinOptions:
         """``"nostyle,text=/models/labse"`` -> options; unknown options are an ``InvalidInputError``."""
-        style, text = True, None
+        style, english, text = True, False, None
         rest = arg.strip()
         while rest:
             if rest.startswith("text="):
@@ -60,17 +66,28 @@ class BuiltinOptions:
             option, rest = option.strip(), rest.strip()
             if option == "nostyle":
                 style = False
+            elif option == "english":
+                english = True
             elif option:
                 raise InvalidInputError(
-                    f"Unknown option {option!r} of the builtin embedder; the options are 'nostyle' and "
-                    f"'text=MODEL', e.g. 'builtin:nostyle,text=/models/labse'.")
-        return cls(style=style, text=text)
+                    f"Unknown option {option!r} of the builtin embedder; the options are 'nostyle', 'english' "
+                    f"and 'text=MODEL', e.g. 'builtin:nostyle,text=/models/labse'.")
+        if english and text:
+            raise InvalidInputError("'english' (the bundled MiniLM alone) and 'text=MODEL' both choose the text "
+                                    "model of the builtin embedder: give one of them.")
+        return cls(style=style, english=english, text=text)
 
     @property
     def spec(self) -> str:
         """The canonical spec string (what the manifest records)."""
-        options = ([] if self.style else ["nostyle"]) + ([f"text={self.text}"] if self.text else [])
+        options = ([] if self.style else ["nostyle"]) + (["english"] if self.english else []) \
+            + ([f"text={self.text}"] if self.text else [])
         return "builtin" + (":" + ",".join(options) if options else "")
+
+    @property
+    def image_spec(self) -> str:
+        """The part of the spec that decides the image vectors."""
+        return "builtin" if self.style else "builtin:nostyle"
 
 
 @functools.cache
@@ -86,10 +103,13 @@ class BuiltinEmbedder:
     def __init__(self, options: BuiltinOptions | None = None, device: str | None = None) -> None:
         self.options = options or BuiltinOptions()
         self.device = device
-        self.text_encoder = TextEncoder(self.options.text, device)
+        self.text_encoder: TextEncoder | MultilingualTextEncoder = (
+            TextEncoder(self.options.text, device) if self.options.text or self.options.english
+            else MultilingualTextEncoder(device))
         self.info = EmbedderInfo(spec=self.options.spec, image_dim=sum(self.block_sizes().values()),
                                  text_dim=self.text_encoder.dim, token_dim=TOKEN_DIM, max_tokens=TOKEN_COUNT,
-                                 cross_modal=False, version=VERSION)
+                                 cross_modal=False, version=VERSION, images=self.options.image_spec,
+                                 multilingual=isinstance(self.text_encoder, MultilingualTextEncoder))
 
     def block_sizes(self) -> dict[str, int]:
         """Size of each block of the global vector, in order."""
@@ -121,6 +141,17 @@ class BuiltinEmbedder:
     def embed_texts(self, texts: list[str]) -> np.ndarray:
         """[N, text_dim] unit vectors (not in the image space: ``info.cross_modal`` is False)."""
         return self.text_encoder.encode(texts)
+
+
+def upgrade_info(info: EmbedderInfo) -> EmbedderInfo:
+    """A builtin info recorded by version 1 in today's terms: the same vectors are made by the same
+    spec plus ``english`` (unless it named its own text model), version 2."""
+    if info.version != "1":
+        return info
+    options = BuiltinOptions.parse(info.spec.partition(":")[2])
+    if options.text is None:
+        options = replace(options, english=True)
+    return info.model_copy(update={"spec": options.spec, "version": VERSION, "images": options.image_spec})
 
 
 def _checked_images(images: list[Image.Image]) -> list[Image.Image]:

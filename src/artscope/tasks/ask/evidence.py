@@ -22,6 +22,9 @@ K = QuestionKind
 
 MIN_SUPPORT = 0.3
 """Below this score a sentence does not support an answer (calibrated on the sample collection)."""
+MIN_FOREIGN_SUPPORT = 0.35
+"""... and below this embedding similarity, for a question in another language than the texts': its
+words cannot be shared, so the multilingual embedding alone scores a sentence."""
 
 _MATERIALS = (r"marble|limestone|sandstone|granite|stone|bricks?|wood|timber|bronze|iron|steel|concrete|"
               r"glass|gold|silver|copper|clay|terracotta|oil paint|oil|tempera|watercolou?r|ink|canvas|"
@@ -107,7 +110,8 @@ def best_sentences(ctx: AskContext, query: str, passages: list[Passage],
 
     Score: half the share of the query's content words that the sentence holds (synonyms count: "built"
     meets "constructed"), half the cosine of their text embeddings. A sentence must share a word, unless
-    it states a value of a ``SELF_EVIDENT`` kind.
+    it states a value of a ``SELF_EVIDENT`` kind. A question in another language than English is scored by
+    the embedding alone, and needs ``MIN_FOREIGN_SUPPORT``.
     """
     pattern = VALUE_PATTERNS.get(need.kind) if need.kind is not None else None
     candidates = []
@@ -117,19 +121,22 @@ def best_sentences(ctx: AskContext, query: str, passages: list[Passage],
             candidates.append((sentence, citation, match.group("value").strip(" ,.") if match else None))
     terms = content_terms(query) - need.ignore
     self_evident = pattern is not None and need.kind in SELF_EVIDENT
-    if not candidates or not (terms or self_evident):
+    if not candidates or not (terms or self_evident or ctx.foreign):
         return []
     vectors = ctx.collection.embedder.embed_texts([query, *[c[0] for c in candidates]])
     cosines = np.asarray(vectors[1:], dtype=np.float32) @ np.asarray(vectors[0], dtype=np.float32)
     scored = []
     for (sentence, citation, value), cosine in zip(candidates, cosines, strict=True):
         similarity = max(float(cosine), 0.0)
-        # a question of only the title and its kind ("What is the Eiffel Tower made of?") has no words
-        # to share: the embedding alone scores it
-        overlap = len(terms & content_terms(sentence)) / len(terms) if terms else 0.0
-        score = 0.5 * overlap + 0.5 * similarity if terms else similarity
-        shares = overlap > 0 or self_evident
-        if shares and overlap >= need.min_overlap and score >= need.min_score:
+        if ctx.foreign:
+            score, supports = similarity, similarity >= max(need.min_score, MIN_FOREIGN_SUPPORT)
+        else:
+            # a question of only the title and its kind ("What is the Eiffel Tower made of?") has no words
+            # to share: the embedding alone scores it
+            overlap = len(terms & content_terms(sentence)) / len(terms) if terms else 0.0
+            score = 0.5 * overlap + 0.5 * similarity if terms else similarity
+            supports = (overlap > 0 or self_evident) and overlap >= need.min_overlap and score >= need.min_score
+        if supports:
             scored.append(Evidence(sentence=sentence, score=round(score, 4), citation=citation, value=value))
     scored.sort(key=lambda e: -e.score)
     return scored[:need.k]

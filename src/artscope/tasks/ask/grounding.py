@@ -67,6 +67,9 @@ def _known(ctx: AskContext) -> list[str]:
                          "it. Predictions about the image itself are still possible.")
     elif ctx.record is not None:
         lines.append(f"The question is about artwork {ctx.record.id} (“{ctx.record.title}”).")
+    if ctx.foreign:
+        lines.append(f"The question is in {ctx.language.name}: answer in {ctx.language.name}, search in any "
+                     "language, and quote the tools' texts in their own language, untranslated.")
     return lines
 
 

@@ -120,6 +120,9 @@ class Answer(BaseModel):
     flags: list[Flag] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     """Plain-language remarks (why the model was not used, what was assumed)."""
+    language: str | None = None
+    """The question's language (ISO 639-1, e.g. ``fr``) when it can be told. Evidence is quoted in its
+    own language, untranslated; a question in another language than English says so in ``notes``."""
 
     @property
     def answered(self) -> bool:
