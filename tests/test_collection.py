@@ -63,7 +63,7 @@ def _as_written_by_version_1(path: Path) -> None:
     (path / "artscope.json").write_text(json.dumps(manifest))
 
 
-def test_a_collection_built_before_multilingual_text_keeps_working(tmp_path: Path) -> None:
+def test_a_collection_built_before_multilingual_text_keeps_working_then_turns_multilingual(tmp_path: Path) -> None:
     from artscope.testing import write_synthetic_folder
 
     write_synthetic_folder(tmp_path / "folder", n=12)
@@ -74,3 +74,9 @@ def test_a_collection_built_before_multilingual_text_keeps_working(tmp_path: Pat
         assert (collection.info.spec, collection.info.text_dim) == ("builtin:english", 384)
         english = collection.search("a landscape in red tones", limit=3)
         assert english.hits and english.hits[0].artwork.extra["genre"] == "landscape"
+        collection.embed("builtin")  # `artscope embed -c DIR --embedder builtin`
+    with artscope.open(tmp_path / "c") as collection:
+        assert (collection.info.spec, collection.info.text_dim, collection.info.multilingual) == ("builtin", 896, True)
+        french = collection.search("un paysage aux tons rouges", limit=3)
+        top = french.hits[0].artwork
+        assert (top.extra["genre"], top.artists) == ("landscape", ["Ada Rossi"])  # Ada Rossi paints in red

@@ -34,8 +34,8 @@ class EmbedderInfo(BaseModel):
     def same_images(self, other: EmbedderInfo) -> bool:
         """Whether ``other`` makes the image vectors this embedder made."""
         def part(info: EmbedderInfo) -> tuple:
-            return (info.images or info.spec, info.version, info.image_dim, info.token_dim, info.max_tokens,
-                    info.cross_modal)
+            return (info.spec.partition(":")[0], info.images or info.spec, info.version, info.image_dim,
+                    info.token_dim, info.max_tokens, info.cross_modal)
         return part(self) == part(other)
 
     def check_compatible(self, other: EmbedderInfo, what: str = "collection") -> None:
