@@ -30,9 +30,10 @@ from artscope.demo import SAMPLE_COLLECTION
 from artscope.tasks.ask.text import fold
 from artscope.tasks.search import dialogue
 from artscope.tasks.search.dialogue import answer_dialogue, start_dialogue
+from artscope.tasks.search.questions import GROUPED, MAX_OPTIONS, NONE_OF_THESE, Question, hit_values
 from artscope.types import ArtworkRecord
 
-NONE_OF_THESE = ("none of these", "none of the above", "other", "something else")
+NONE_ANSWERS = ("none of these", "none of the above", "other", "something else")
 
 
 def _values(record: ArtworkRecord, field: str) -> list[str]:
@@ -56,8 +57,9 @@ def visitor_answer(target: ArtworkRecord, question: Any) -> str:
         if year is None:
             return "skip"
         for option in options:
-            match = re.match(r"(before|after|from|until)\D*(\d{3,4})", option)
-            if match and ((match.group(1) in ("before", "until")) == (year < int(match.group(2)))):
+            number = re.search(r"\d{3,4}", option)
+            earlier = option.startswith(("before", "until")) or "earlier" in option
+            if number and earlier == (year < int(number.group(0))):
                 return option
         return "skip"
     values = _values(target, question.field)
@@ -66,7 +68,7 @@ def visitor_answer(target: ArtworkRecord, question: Any) -> str:
     for option in options:
         if any(_names(option, v) for v in values):
             return option
-    return next((o for o in options if fold(o) in NONE_OF_THESE), "skip")
+    return next((o for o in options if fold(o) in NONE_ANSWERS), "skip")
 
 
 def opening(target: ArtworkRecord) -> str:
@@ -90,17 +92,33 @@ def session(collection: artscope.Collection, target: ArtworkRecord, turns: int) 
     return first, top3
 
 
+def random_question(rng: random.Random, hits: list[Any], field: str) -> Question | None:
+    """A question about the field with options drawn at random among the candidates' values."""
+    if field == "year":
+        years = sorted({h.artwork.year_start for h in hits if h.artwork.year_start is not None})
+        if len(years) < 2:
+            return None
+        pivot = rng.choice(years[1:])
+        return Question(field="year", text="When?", options=[f"before {pivot}", f"{pivot} or later"], gain=0.0)
+    values = sorted({v for h in hits for v in hit_values(h, field, GROUPED.get(field))})
+    if len(values) < 2:
+        return None
+    options = rng.sample(values, min(MAX_OPTIONS, len(values)))
+    return Question(field=field, text="Which?", options=[*options, NONE_OF_THESE], gain=0.0)
+
+
 @contextmanager
-def random_questions(seed: int) -> Iterator[None]:
-    """Questions about a field drawn at random among those the engine could ask (the baseline)."""
+def random_questions(seed: int, options: bool) -> Iterator[None]:
+    """Baselines: a field drawn at random among those the engine could ask, with the engine's options
+    for it (``options`` False) or with options drawn at random too."""
     chooser: Callable[..., Any] = dialogue.choose_question
     rng = random.Random(seed)
 
-    def choose(hits: list[Any], asked: set[str], known_fields: set[str], *rest: Any, **options: Any) -> Any:
-        fields = sorted(known_fields - asked)
+    def choose(hits: list[Any], asked: set[str], known_fields: Any, *rest: Any, **kw: Any) -> Any:
+        fields = sorted(set(known_fields) - asked)
         rng.shuffle(fields)
         for field in fields:
-            question = chooser(hits, asked, {field}, *rest, **options)
+            question = random_question(rng, hits, field) if options else chooser(hits, asked, [field], *rest, **kw)
             if question is not None:
                 return question
         return None
@@ -139,10 +157,11 @@ def main() -> None:
         with collection:
             targets = list(collection.catalog.iter_records())
             report("engine", [session(collection, t, args.turns) for t in targets], args.turns)
-            for seed in range(args.seeds):
-                with random_questions(seed):
-                    report(f"random field (seed {seed})", [session(collection, t, args.turns) for t in targets],
-                           args.turns)
+            for options, name in ((False, "random field, engine's options"), (True, "random questions")):
+                for seed in range(args.seeds):
+                    with random_questions(seed, options):
+                        report(f"{name} (seed {seed})", [session(collection, t, args.turns) for t in targets],
+                               args.turns)
 
 
 if __name__ == "__main__":

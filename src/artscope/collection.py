@@ -95,8 +95,8 @@ class Collection:
         """Store a view's thumbnail (``media.images.thumbnail_jpeg`` of its image)."""
         self.thumbnail_path(view_id).write_bytes(jpeg)
 
-    def filter_fields(self) -> set[str]:
-        """Every payload field a filter may name."""
+    def payload_fields(self) -> set[str]:
+        """Every field the index stores with the vectors (well-known and the sources' own)."""
         return set(KEYWORD_PAYLOAD_FIELDS) | set(INTEGER_PAYLOAD_FIELDS) | set(self.catalog.user_fields())
 
     def keyword_fields(self) -> list[str]:
@@ -105,18 +105,39 @@ class Collection:
         known = [f for f in KEYWORD_PAYLOAD_FIELDS if f != "artwork_id"]
         return known + [name for name, kind in self.catalog.user_fields().items() if kind == "keyword"]
 
+    def filter_fields(self) -> set[str]:
+        """Every payload field a filter may name: the collection's ``filters`` setting, else all."""
+        if self.manifest.filters is None:
+            return self.payload_fields()
+        return set(self.manifest.filters) | {"artwork_id"}
+
     def set_facets(self, facets: Sequence[str] | None, actor: str) -> list[str] | None:
-        """Choose the keyword fields the web page offers as facets, in order (None: the page chooses). Kept
-        in the manifest; logged in the audit log as ``actor``."""
+        """Choose the keyword fields offered as facets, in order (None: chosen from what the catalogue
+        holds). Kept in the manifest; logged in the audit log as ``actor``. A facet must be a filter field."""
         keyword = self.keyword_fields()
         chosen = list(dict.fromkeys(facets)) if facets is not None else None
         unknown = [f for f in chosen or [] if f not in keyword]
         if unknown:
             raise InvalidInputError(f"{', '.join(unknown)} cannot be a facet: choose among this collection's "
                                     f"keyword fields ({', '.join(keyword)}).")
+        _facets_filter(chosen, self.manifest.filters)
         before, self.manifest.facets = self.manifest.facets, chosen
         self.manifest.write(self.path)
         self.log_write(actor, "collection.facets", self.path.name, {"before": before, "after": chosen})
+        return chosen
+
+    def set_filters(self, filters: Sequence[str] | None, actor: str) -> list[str] | None:
+        """Name the fields filters may name (None: every payload field). Kept in the manifest; logged in
+        the audit log as ``actor``. The chosen facets must stay among them."""
+        known = self.payload_fields()
+        chosen = list(dict.fromkeys(filters)) if filters is not None else None
+        unknown = sorted(set(chosen or []) - known)
+        if unknown:
+            raise InvalidInputError(f"Unknown field(s) {unknown}. Fields here: {', '.join(sorted(known))}.")
+        _facets_filter(self.manifest.facets, chosen)
+        before, self.manifest.filters = self.manifest.filters, chosen
+        self.manifest.write(self.path)
+        self.log_write(actor, "collection.filters", self.path.name, {"before": before, "after": chosen})
         return chosen
 
     def check_filters(self, filters: Filters | None) -> Filters:
@@ -438,3 +459,11 @@ def open(path: str | Path, embedder: str | Embedder | None = None) -> Collection
 
 
 __all__ = ["Collection", "create", "open"]
+
+
+def _facets_filter(facets: list[str] | None, filters: list[str] | None) -> None:
+    """Facets must be filter fields: a visitor narrows a search by clicking a facet value."""
+    outside = sorted(set(facets or []) - set(filters)) if filters is not None else []
+    if outside:
+        raise InvalidInputError(f"Facet field(s) {outside} must also be filter fields: a visitor narrows by "
+                                "clicking a facet value. Choose the facets among the filter fields first.")

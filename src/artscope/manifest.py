@@ -47,8 +47,11 @@ class Manifest(BaseModel):
     reembedding: Reembedding | None = None
     """Set while the collection is re-embedded; the same command run again finishes it."""
     facets: list[str] | None = None
-    """The keyword fields the web page offers as facets, in order (``Collection.set_facets``); None: the
-    page chooses."""
+    """The keyword fields offered as facets (counted by search, shown by the web page, asked about by
+    dialogue), in order (``Collection.set_facets``); None: chosen from what the catalogue holds (keyword
+    fields with few, short values; never free text or provenance)."""
+    filters: list[str] | None = None
+    """The fields filters may name (``Collection.set_filters``); None: every payload field."""
 
     @classmethod
     def read(cls, directory: Path) -> Manifest:

@@ -160,20 +160,21 @@ def search(
                       else "[yellow]No good match in the collection.[/]")
     for note in result.notes:
         console.print(f"[dim]{note}[/]", highlight=False)
-    _print_hits(result.hits, f"{result.total} candidates, {result.took_ms:.0f} ms", offset)
+    _print_hits(result.hits, f"{result.total} candidates, {result.took_ms:.0f} ms", offset, result.score_label)
     for field, counts in result.facets.items():
         console.print(f"[bold]{field}[/]: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
 
 
-def _print_hits(hits: list[SearchHit], title: str, offset: int = 0) -> None:
+def _print_hits(hits: list[SearchHit], title: str, offset: int = 0, score_label: str = "fused rank") -> None:
+    """The hits in their order, with the number that orders them (named by ``score_label``)."""
     table = Table(title=title)
-    for column in ("#", "id", "title", "artist", "date", "similarity", "signals"):
+    for column in ("#", "id", "title", "artist", "date", score_label, "signals"):
         table.add_column(column)
     for rank, hit in enumerate(hits, start=offset + 1):
         art = hit.artwork
         signals = " ".join(f"{s.name}#{s.rank}" for s in hit.signals)
         table.add_row(str(rank), art.id, art.title or "", ", ".join(art.artists), art.date or "",
-                      f"{hit.similarity:.3f}", signals + (f" ({hit.match})" if hit.match else ""))
+                      f"{hit.score:.3f}", signals + (f" ({hit.match})" if hit.match else ""))
     console.print(table)
 
 
@@ -266,6 +267,45 @@ def info(collection: Path = CollectionOption, json_out: bool = JsonOption) -> No
     console.print(", ".join(f"{k}: {v}" for k, v in data["counts"].items()))
     if data["fields"]:
         console.print("user fields: " + ", ".join(data["fields"]))
+
+
+@app.command()
+@reports_errors
+def fields(
+    collection: Path = CollectionOption,
+    facets: str = typer.Option(None, help="Name the facet fields, comma-separated ('' for the automatic choice)."),
+    filter_fields: str = typer.Option(None, "--filters", help="Name the filter fields, comma-separated ('' for all)."),
+    json_out: bool = JsonOption,
+) -> None:
+    """The keyword fields a collection holds (values, distinct values, mean length), which are facets
+    and dialogue questions, and which filters may name; --facets / --filters set them."""
+    from artscope.tasks.search.facets import facet_fields, keyword_fields, profile, question_fields
+
+    def names(text: str | None) -> list[str] | None:
+        return None if text is None else [n.strip() for n in text.split(",") if n.strip()]
+
+    with open_collection(collection) as col:
+        if filter_fields is not None:
+            col.set_filters(names(filter_fields) or None, actor="cli")
+        if facets is not None:
+            col.set_facets(names(facets) or None, actor="cli")
+        profiles = [profile(col, name) for name in keyword_fields(col)]
+        data = {"facets": facet_fields(col), "questions": question_fields(col), "filters": sorted(col.filter_fields()),
+                "facets_set": col.manifest.facets is not None, "filters_set": col.manifest.filters is not None,
+                "fields": [vars(p) | {"facet_like": p.facet_like} for p in profiles]}
+    if json_out:
+        print_json(data)
+        return
+    table = Table(title="keyword fields")
+    for column in ("field", "records with a value", "distinct", "mean length", "facet"):
+        table.add_column(column)
+    for item in data["fields"]:
+        table.add_row(item["name"], str(item["with_value"]), str(item["distinct"]), f"{item['mean_length']:.0f}",
+                      "yes" if item["name"] in data["facets"] else "")
+    console.print(table)
+    console.print(f"facets ({'set' if data['facets_set'] else 'automatic'}): {', '.join(data['facets'])}")
+    console.print(f"dialogue questions: {', '.join(data['questions'])}")
+    console.print(f"filters ({'set' if data['filters_set'] else 'every field'}): {', '.join(data['filters'])}")
 
 
 @app.command()

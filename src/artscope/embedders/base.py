@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from PIL import Image
@@ -73,6 +73,52 @@ class Embedder(Protocol):
     def embed_texts(self, texts: list[str]) -> np.ndarray:
         """[N, text_dim], L2-normalised. In the image space when ``info.cross_modal``."""
         ...
+
+
+@dataclass(frozen=True)
+class FoundWord:
+    """A word of a query that measured image properties decide ("night", "blue", "not snowy")."""
+
+    name: str
+    """The vocabulary entry ("night" for "nocturnal")."""
+    written: str
+    """How the query wrote it."""
+    negated: bool
+    meaning: str
+    """What it measures, in words."""
+
+    @property
+    def label(self) -> str:
+        return f"not {self.name}" if self.negated else self.name
+
+
+@runtime_checkable
+class MeasuredWords(Protocol):
+    """What an embedder without a learned text-to-image model may offer instead: words of a query that
+    the measurements in its image vectors decide (the builtin embedder: night, snow, colours...)."""
+
+    def find(self, text: str) -> list[FoundWord]:
+        """The vocabulary words of a text."""
+        ...
+
+    def scores(self, found: list[FoundWord], vectors: np.ndarray) -> np.ndarray:
+        """[N, len(found)] in 0..1: how far each stored image vector meets each word."""
+        ...
+
+    def probe(self, found: list[FoundWord]) -> np.ndarray:
+        """A query vector in the image space whose cosine ranks images by the words' measurements."""
+        ...
+
+    def unchanged(self, found: list[FoundWord]) -> np.ndarray:
+        """A 0/1 mask over the image vector: the parts the words leave alone ("the same" for them)."""
+        ...
+
+
+def measured_words(embedder: Any) -> MeasuredWords | None:
+    """The embedder's measured-words vocabulary, or None (cross-modal embedders read text as pixels
+    directly; others simply have none)."""
+    vocabulary = getattr(embedder, "measured_words", None)
+    return vocabulary if isinstance(vocabulary, MeasuredWords) else None
 
 
 def l2_normalize(x: np.ndarray, axis: int = -1) -> np.ndarray:

@@ -274,7 +274,10 @@ class Meta(BaseModel):
     fields: dict[str, str]
     """Every field a filter or facet may name, with its kind (``keyword`` or ``number``)."""
     facets: list[str] | None = None
-    """The keyword fields a curator chose as the web page's facets, in order; null: the page chooses."""
+    """The keyword fields a curator chose as the web page's facets, in order; null: ``automatic_facets``."""
+    automatic_facets: list[str] = []
+    """The facets when none are chosen: the keyword fields with few, short values (never free text or
+    provenance)."""
     heads: list[HeadSummary]
     dimensions: dict[str, str]
     """The seven aesthetic dimensions: API key -> ArtiMuse's name."""

@@ -17,7 +17,24 @@ import pytest
 from PIL import Image
 
 from artscope.config import get_settings
+from artscope.tasks.search.imagescope import parse_pairwise_choice
 from artscope.testing import draw_artwork, synthetic_artworks
+
+REPLIES = [
+    ("B", "B"), ("A", "A"), ("**B**", "B"), ("B.", "B"), ("(A)", "A"), ("Option A.", "A"), ("Image 2.", "B"),
+    ("Image B matches better.", "B"), ("Answer: B", "B"), ("The answer is A.", "A"),
+    ("I would choose image B because it is at night.", "B"), ("I'd pick the latter.", "B"),
+    ("The second image matches the target better.", "B"), ("The first one is closer to the target.", "A"),
+    ("B - it shows the scene at night.", "B"), ("A, because the sky is darker.", "A"),
+    ("Image 2 is a better match.", "B"), ("B is the better match.", "B"), ("The better match is image A.", "A"),
+    ("While image A is brighter, image B matches the description better.", "B"),
+    ("Image A is not a good match, so B.", "B"),
+    ("Comparing both: the first image shows daylight; the second image clearly matches the night scene.", "B"),
+    ("Both images match equally well.", None), ("Neither image matches the target.", None),
+    ("Image A does not match; image B does.", None), ("As an AI I cannot see images.", None), ("a", None),
+]
+"""Replies chat models give to "Which image matches the target better, the first (A) or the second (B)?",
+and the choice each states (None: it states none, and the order is kept)."""
 
 
 def _blueness(url: str) -> float:
@@ -39,8 +56,9 @@ def _reply(messages: list[dict]) -> str:
     if "yes or no" in text:
         answer = "yes" if _blueness(images[0]) > 0 else "no"
         return f"1. {answer}\n2. {answer}"
-    if "Which image matches" in text:
-        return "A" if _blueness(images[0]) >= _blueness(images[1]) else "B"
+    if "Which image matches" in text:  # as chat models answer: a sentence, not a bare letter
+        return ("The first image (A) is the better match." if _blueness(images[0]) >= _blueness(images[1])
+                else "Image B matches better.")
     return "I do not know."
 
 
@@ -91,8 +109,15 @@ def test_reasoned_composed_search_verifies_and_compares(synthetic_collection, mo
     assert result.hits[0].artwork.artists == ["Ben Blau"]
     assert target.id in [h.artwork.id for h in result.hits[:3]]
     assert any(s.name == "llm-verified" and s.score == 1.0 for s in result.hits[0].signals)
+    assert result.score_label == "statements verified" and result.hits[0].score == 1.0
+    assert [h.score for h in result.hits] == sorted((h.score for h in result.hits), reverse=True)
     assert any("target described as: A portrait in blue" in n for n in result.notes)
     assert len(model_server.calls) >= 3 + 5  # caption, target, statements, one verification per candidate
+
+
+@pytest.mark.parametrize(("reply", "choice"), REPLIES)
+def test_pairwise_replies_are_read_for_the_choice_they_state(reply: str, choice: str | None) -> None:
+    assert parse_pairwise_choice(reply) == choice
 
 
 def test_an_unreachable_model_falls_back_to_the_model_free_composition(synthetic_collection, model_server) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from artscope.embedders.builtin.encoding import hellinger, join, rbf, soft_bins, tile_histogram, unit
+from artscope.embedders.builtin.encoding import Scale, hellinger, join, soft_bins, tile_histogram, unit
 from artscope.embedders.builtin.prepare import GRID, Planes
 
 L_LEVELS = 4
@@ -22,6 +22,19 @@ COLOUR_CODES = L_LEVELS * (1 + 2 * HUES)
 """Per lightness level: one neutral bin, then eight muted hues and eight vivid hues."""
 LIGHT_BINS = 16
 PALETTE_SIZE = 5
+COLOURFULNESS_SCALES = {
+    "hasler": Scale(0.0, 120.0, 6), "chroma": Scale(0.0, 50.0, 6), "chroma_p90": Scale(0.0, 80.0, 6),
+    "neutral": Scale(0.0, 1.0, 5), "hue_entropy": Scale(0.0, 1.0, 5), "mean_a": Scale(-20.0, 30.0, 6),
+    "mean_b": Scale(-20.0, 40.0, 6),
+}
+"""The colourfulness block's measurements, in order: Hasler-Süsstrunk colourfulness, mean and 90th
+percentile chroma, the share of neutral pixels (chroma < 6), hue entropy (0..1), mean a* and b*."""
+LIGHT_SCALES = {
+    "mean": Scale(0.0, 100.0, 6), "std": Scale(0.0, 35.0, 6), "p5": Scale(0.0, 60.0, 5),
+    "p95": Scale(40.0, 100.0, 5), "dark": Scale(0.0, 0.4, 5), "bright": Scale(0.0, 0.4, 5),
+}
+"""The light block's measurements after its histogram, in order: mean and spread of L*, its 5th and
+95th percentiles, the shares of pixels darker than L* 10 and brighter than L* 92."""
 
 
 def colour_code(level: np.ndarray, chroma: np.ndarray, hue: np.ndarray) -> np.ndarray:
@@ -126,20 +139,17 @@ def colourfulness_block(planes: Planes, colour_counts: np.ndarray) -> np.ndarray
     hues = counts[:, 1:].reshape(L_LEVELS, 2, HUES).sum(axis=(0, 1))
     p = hues / max(hues.sum(), 1e-12)
     hue_entropy = -(p * np.log(np.maximum(p, 1e-12))).sum() / np.log(HUES)
-    return unit(np.concatenate([
-        rbf(hasler, 0.0, 120.0, 6), rbf(chroma.mean(), 0.0, 50.0, 6), rbf(np.percentile(chroma, 90), 0.0, 80.0, 6),
-        rbf((chroma < 6).mean(), 0.0, 1.0, 5), rbf(hue_entropy, 0.0, 1.0, 5),
-        rbf(lab[:, 1].mean(), -20.0, 30.0, 6), rbf(lab[:, 2].mean(), -20.0, 40.0, 6),
-    ]))
+    values = {"hasler": hasler, "chroma": chroma.mean(), "chroma_p90": np.percentile(chroma, 90),
+              "neutral": (chroma < 6).mean(), "hue_entropy": hue_entropy, "mean_a": lab[:, 1].mean(),
+              "mean_b": lab[:, 2].mean()}
+    return unit(np.concatenate([scale.encode(values[name]) for name, scale in COLOURFULNESS_SCALES.items()]))
 
 
 def light_block(planes: Planes, light_counts: np.ndarray) -> np.ndarray:
     """Value structure: the L histogram, plus key (mean), contrast (spread), range and clipping."""
     lightness = planes.lightness.ravel()
     low, high = np.percentile(lightness, [5, 95])
-    scalars = np.concatenate([
-        rbf(lightness.mean(), 0.0, 100.0, 6), rbf(lightness.std(), 0.0, 35.0, 6),
-        rbf(low, 0.0, 60.0, 5), rbf(high, 40.0, 100.0, 5),
-        rbf((lightness < 10).mean(), 0.0, 0.4, 5), rbf((lightness > 92).mean(), 0.0, 0.4, 5),
-    ])
+    values = {"mean": lightness.mean(), "std": lightness.std(), "p5": low, "p95": high,
+              "dark": (lightness < 10).mean(), "bright": (lightness > 92).mean()}
+    scalars = np.concatenate([scale.encode(values[name]) for name, scale in LIGHT_SCALES.items()])
     return join([(hellinger(light_counts.sum(axis=0)), 1.0), (scalars, 1.0)])

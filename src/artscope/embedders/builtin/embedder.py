@@ -25,6 +25,7 @@ from artscope.embedders.builtin.multilingual import MultilingualTextEncoder
 from artscope.embedders.builtin.style import STYLE_DIM, submit_style_vectors
 from artscope.embedders.builtin.text import TextEncoder
 from artscope.embedders.builtin.tokens import TOKEN_COUNT, TOKEN_DIM
+from artscope.embedders.builtin.vocabulary import MeasuredVocabulary
 from artscope.errors import InvalidInputError
 
 VERSION = "2"
@@ -123,6 +124,11 @@ class BuiltinEmbedder:
             slices[name] = slice(start, start + dim)
             start += dim
         return slices
+
+    @functools.cached_property
+    def measured_words(self) -> MeasuredVocabulary:
+        """The words its image measurements decide (night, snow, colours...): a text -> pixels signal."""
+        return MeasuredVocabulary(self.block_slices(), self.info.image_dim)
 
     def embed_images(self, images: list[Image.Image]) -> ImageEmbeddings:
         """Global vectors [N, image_dim] and token vectors [N, 21, 64], all L2-normalised float32."""

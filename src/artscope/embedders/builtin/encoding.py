@@ -8,6 +8,8 @@ values overlap smoothly instead of comparing as raw magnitudes).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 
@@ -39,6 +41,38 @@ def rbf(values: np.ndarray | list[float] | float, lo: float, hi: float, bins: in
     centres = np.linspace(lo, hi, bins, dtype=np.float32)
     width = (hi - lo) / (bins - 1)
     return unit(np.exp(-0.5 * ((values[..., None] - centres) / width) ** 2))
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How one scalar is encoded: ``bins`` Gaussian bumps over [lo, hi] (``rbf``). Named scales are
+    shared by the block that writes a measurement and by whatever reads it back from a stored vector
+    (the measured-words vocabulary), so the two cannot drift apart."""
+
+    lo: float
+    hi: float
+    bins: int
+
+    @property
+    def step(self) -> float:
+        return (self.hi - self.lo) / (self.bins - 1)
+
+    def encode(self, values: np.ndarray | list[float] | float) -> np.ndarray:
+        return rbf(values, self.lo, self.hi, self.bins)
+
+    def decode(self, bumps: np.ndarray) -> np.ndarray:
+        """The value(s) behind bumps [..., bins] at any positive scale (exact within [lo, hi], up to
+        float precision): two neighbouring Gaussians of width ``step`` differ in log by
+        (value - their midpoint) / step."""
+        bumps = np.maximum(np.asarray(bumps, dtype=np.float64), 1e-300)
+        peak = np.argmax(bumps, axis=-1)
+        right = np.take_along_axis(bumps, np.minimum(peak + 1, self.bins - 1)[..., None], -1)[..., 0]
+        left = np.take_along_axis(bumps, np.maximum(peak - 1, 0)[..., None], -1)[..., 0]
+        lower = np.clip(np.where(right >= left, peak, peak - 1), 0, self.bins - 2)
+        low = np.take_along_axis(bumps, lower[..., None], -1)[..., 0]
+        high = np.take_along_axis(bumps, (lower + 1)[..., None], -1)[..., 0]
+        midpoint = self.lo + (lower + 0.5) * self.step
+        return np.clip(midpoint + self.step * np.log(high / low), self.lo, self.hi)
 
 
 def soft_bins(values: np.ndarray, bins: int, lo: float, hi: float,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from artscope.embedders.builtin.encoding import hellinger, join, rbf, soft_bins, tile_histogram, unit
+from artscope.embedders.builtin.encoding import Scale, hellinger, join, rbf, soft_bins, tile_histogram, unit
 from artscope.embedders.builtin.prepare import GRID, Planes
 
 ORIENTATIONS = 8
@@ -24,6 +24,10 @@ LBP_THRESHOLD = 2.0
 EDGE_ORIENTATIONS = 12
 COHERENCE_BINS = 6
 SALIENCY_SIDE = 64
+EDGE_DENSITY = Scale(0.0, 0.25, 6)
+"""Share of Canny edge pixels: the edges block's first measurement."""
+LOG_ASPECT = Scale(-1.0, 1.0, 6)
+"""log(width / height): the composition block's last measurement."""
 
 
 def _riu2_table() -> np.ndarray:
@@ -90,7 +94,7 @@ def edges_block(planes: Planes) -> np.ndarray:
     lower, upper, weight = soft_bins(coherence.ravel()[edges], COHERENCE_BINS, 0.0, 1.0)
     straightness = np.bincount(np.concatenate([lower, upper]), weights=np.concatenate([1 - weight, weight]),
                                minlength=COHERENCE_BINS)
-    return join([(rbf(density, 0.0, 0.25, 6), 1.0), (hellinger(orientations), 1.0),
+    return join([(EDGE_DENSITY.encode(density), 1.0), (hellinger(orientations), 1.0),
                  (hellinger(straightness), 1.0)])
 
 
@@ -133,4 +137,4 @@ def composition_block(planes: Planes, aspect: float) -> np.ndarray:
     symmetry = np.concatenate([rbf(_mirror_correlation(small, 1), -0.2, 1.0, 5),
                                rbf(_mirror_correlation(small, 0), -0.2, 1.0, 5)])
     return join([(hellinger(grid), 1.0), (placement, 0.7), (symmetry, 0.7),
-                 (rbf(np.log(aspect), -1.0, 1.0, 6), 0.5)])
+                 (LOG_ASPECT.encode(np.log(aspect)), 0.5)])

@@ -17,6 +17,7 @@ from artscope.server.ratelimit import limit_requests
 from artscope.server.schemas import HeadSummary, Health, Limits, Meta
 from artscope.server.state import ServerState, get_state, require_read
 from artscope.tasks.aesthetics import DIMENSIONS
+from artscope.tasks.search.facets import automatic_facets
 from artscope.types import INTEGER_PAYLOAD_FIELDS, KEYWORD_PAYLOAD_FIELDS
 
 log = logging.getLogger(__name__)
@@ -45,9 +46,11 @@ def meta(state: ServerState = Depends(get_state)) -> Meta:
     fields = {name: "keyword" for name in KEYWORD_PAYLOAD_FIELDS if name != "artwork_id"}
     fields |= {name: "number" for name in INTEGER_PAYLOAD_FIELDS}
     fields |= collection.catalog.user_fields()
+    allowed = collection.filter_fields()
+    fields = {name: kind for name, kind in fields.items() if name in allowed}
     return Meta(name=collection.path.name, artscope_version=__version__, embedder=collection.info,
                 index=collection.manifest.index.kind, counts=collection.catalog.counts(), fields=fields,
-                facets=collection.manifest.facets,
+                facets=collection.manifest.facets, automatic_facets=automatic_facets(collection),
                 heads=read_heads(collection.heads_dir), dimensions=DIMENSIONS, writable=config.writable,
                 public_reads=config.public_reads, llm=bool(get_settings().llm_url),
                 limits=Limits(max_upload_bytes=config.max_upload_bytes,

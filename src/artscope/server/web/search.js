@@ -7,7 +7,6 @@ import { api, artworkHash, errorBox, h, percent, thumbUrl, uploadImage } from '.
 const $ = (id) => document.getElementById(id);
 const PAGE = 24;
 const FACET_VALUES = 8;
-const SKIP_FACETS = new Set(['artwork_id', 'subject', 'license', 'institution']);
 
 const state = {
   text: '', image: null, like: null, filters: {}, offset: 0, minScore: null,
@@ -57,10 +56,9 @@ export function bindSearch() {
   if (window.matchMedia('(max-width: 800px)').matches) $('filters-details').open = false;
 }
 
-// The facets a curator chose for the page, or else the first keyword fields.
+// The facets a curator chose for the page, or else the server's automatic choice.
 export function chooseFacets(meta) {
-  state.facetFields = meta.facets ?? Object.entries(meta.fields)
-    .filter(([name, kind]) => kind === 'keyword' && !SKIP_FACETS.has(name)).map(([name]) => name).slice(0, 6);
+  state.facetFields = meta.facets ?? meta.automatic_facets ?? [];
 }
 
 export async function startSearch(meta) {
@@ -146,7 +144,7 @@ async function run() {
   setStatus('Searching…');
   try {
     const result = await api('/api/search', { method: 'POST', json: query() });
-    renderResults(result.hits, result.total);
+    renderResults(result.hits, result.total, true, result.score_label);
     renderFacets(result.facets);
     const what = state.like ? `More like “${state.like.title || state.like.id}”: `
       : state.image ? `With your image${state.text ? ` and “${state.text}”` : ''}: ` : '';
@@ -223,7 +221,8 @@ function showTurn(turn) {
   if (first) first.focus();
 }
 
-function card(hit) {
+// The number on a card is the one the results are ordered by, named as the result names it.
+function card(hit, scoreLabel = 'fused rank') {
   const art = hit.artwork;
   const viewId = hit.view_id ?? art.views[0]?.id;
   const title = art.title || art.id;
@@ -232,14 +231,14 @@ function card(hit) {
       h('span', { class: 'thumb' }, viewId ? h('img', { src: thumbUrl(viewId), alt: '', loading: 'lazy' }) : null),
       h('span', { class: 'card-title' }, title)),
     h('p', { class: 'card-meta' }, [art.artists.join(', '), art.date].filter(Boolean).join(' · ')),
-    hit.similarity != null ? h('p', { class: 'card-score' }, `match ${percent(hit.similarity)}`,
+    hit.score != null ? h('p', { class: 'card-score' }, `${scoreLabel} ${percent(hit.score)}`,
       hit.match && hit.match !== 'similar' ? h('span', { class: 'badge' }, hit.match) : null) : null,
     h('button', { type: 'button', class: 'button secondary more-like', 'aria-label': `More like this: ${title}`,
       onclick: () => searchLike(art.id, title) }, 'More like this'));
 }
 
-function renderResults(hits, total, paged = true) {
-  $('results').replaceChildren(...hits.map(card));
+function renderResults(hits, total, paged = true, scoreLabel = 'fused rank') {
+  $('results').replaceChildren(...hits.map((hit) => card(hit, scoreLabel)));
   const pager = $('pager');
   pager.replaceChildren();
   if (!paged || total <= PAGE) return;

@@ -1,7 +1,9 @@
 """Dialogue search: a session of turns that narrows down (as ChatIR / PlugIR). Each turn returns the
-current top results and one clarifying question, chosen model-free by information gain over the
-catalogue facets of the current candidates ("Is it a landscape or a portrait?", "Before or after
-1850?"). Sessions persist in the catalog and resume by id."""
+current top results and one clarifying question, chosen model-free by expected information gain over
+the current candidates (``questions``: "What kind of object is it: “building”, “monument” or none of
+these?", "When was it made: “before 1850” or “1850 or later”?"), or asked by a language model. A
+quick answer becomes a filter, "none of these" rules the listed values out, other words refine the
+query. Sessions persist in the catalog and resume by id."""
 
 from __future__ import annotations
 
@@ -9,10 +11,8 @@ import base64
 import io
 import json
 import logging
-import math
 import re
 import uuid
-from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from PIL import Image
@@ -22,6 +22,8 @@ from artscope.errors import InvalidInputError, NotFoundError
 from artscope.llm import ChatClient, LLMUnavailableError, from_settings
 from artscope.media.images import load_image
 from artscope.tasks.search.engine import search
+from artscope.tasks.search.facets import question_fields
+from artscope.tasks.search.questions import NONE_OF_THESE, Question, choose_question, excluded, filter_values
 from artscope.tasks.search.types import SearchHit, SearchRequest
 from artscope.types import Filters, Range
 
@@ -35,17 +37,7 @@ SESSION_DAYS = 30
 grow the catalog without bound)."""
 CANDIDATES = 60
 """How many of the current results a question is chosen over."""
-QUESTION_FIELDS = ("type", "genre", "style", "artist", "medium", "place", "year")
 SKIP_ANSWERS = {"", "skip", "don't know", "dont know", "not sure", "any", "either"}
-
-
-class Question(BaseModel):
-    field: str
-    text: str
-    options: list[str]
-    """Quick answers; a free-text answer is also accepted (it refines the query words)."""
-    gain: float
-    """Entropy (bits) of the field over the candidates: the expected information of the answer."""
 
 
 class DialogueTurn(BaseModel):
@@ -56,51 +48,8 @@ class DialogueTurn(BaseModel):
     """None when the candidates cannot be split further."""
     query: str | None = None
     filters: dict[str, Any] = Field(default_factory=dict)
-
-
-def _year_of(hit: SearchHit) -> int | None:
-    return hit.artwork.year_start
-
-
-def _values(hit: SearchHit, field: str) -> list[str]:
-    value = hit.artwork.payload().get(field)
-    if value is None or value == []:
-        return []
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-
-
-def _entropy(counts: Counter[str]) -> float:
-    total = sum(counts.values())
-    return -sum(c / total * math.log2(c / total) for c in counts.values() if c) if total else 0.0
-
-
-def choose_question(hits: list[SearchHit], asked: set[str], known_fields: set[str]) -> Question | None:
-    """The question whose answer splits the candidates most evenly (maximum entropy)."""
-    best: Question | None = None
-    for field in QUESTION_FIELDS:
-        if field in asked or field not in known_fields:
-            continue
-        if field == "year":
-            years = sorted(y for h in hits if (y := _year_of(h)) is not None)
-            if len(set(years)) < 2:
-                continue
-            pivot = years[len(years) // 2]
-            counts = Counter("before" if y < pivot else "after" for y in years)
-            question = Question(field="year", text=f"Was it made before or after {pivot}?",
-                                options=[f"before {pivot}", f"after {pivot}"], gain=_entropy(counts))
-        else:
-            counts = Counter(v for h in hits for v in _values(h, field))
-            if len(counts) < 2:
-                continue
-            options = [value for value, _ in counts.most_common(4)]
-            label = {"artist": "Who made it", "type": "What kind of object is it",
-                     "place": "Where is it from"}.get(field, f"Which {field} is it")
-            text = f"Is it {' or '.join(options)}?" if len(options) == 2 and field != "artist" \
-                else f"{label}: {', '.join(options[:-1])} or {options[-1]}?"
-            question = Question(field=field, text=text, options=options, gain=_entropy(counts))
-        if question.gain > 0 and (best is None or question.gain > best.gain):
-            best = question
-    return best
+    excluded: dict[str, list[str]] = Field(default_factory=dict)
+    """Values the visitor said the work does not have ("none of these"), by field."""
 
 
 LLM_PROMPT = """You help a museum visitor find one artwork by asking clarifying questions, as in ChatIR.
@@ -129,24 +78,31 @@ def llm_question(client: ChatClient, state: dict[str, Any], hits: list[SearchHit
     return Question(field="llm", text=question, options=options, gain=0.0)
 
 
-def _apply_answer(state: dict[str, Any], answer: str) -> None:
-    """Turn an answer to the last question into a filter, or into more query words."""
+def _refine(state: dict[str, Any], words: str) -> None:
+    state["text"] = f"{state['text'] or ''} {words.strip()}".strip()
+
+
+def _apply_answer(collection: Collection, state: dict[str, Any], answer: str) -> None:
+    """Turn an answer to the last question into a filter, an exclusion, or more query words."""
     question = state["question"]
-    state["asked"].append(question["field"] if question else "")
     normalized = answer.strip().lower()
-    if normalized in SKIP_ANSWERS or question is None:
-        if normalized not in SKIP_ANSWERS:
-            state["text"] = f"{state['text'] or ''} {answer.strip()}".strip()
+    field = question["field"] if question else ""
+    chosen = next((o for o in question["options"] if o.lower() == normalized), None) if question else None
+    if chosen == NONE_OF_THESE:  # the field may be asked again, with the values that are left
+        listed = [o for o in question["options"] if o != NONE_OF_THESE]
+        state.setdefault("excluded", {}).setdefault(field, []).extend(listed)
         return
-    field = question["field"]
-    chosen = next((o for o in question["options"] if o.lower() == normalized), None)
+    state["asked"].append(field)
+    if normalized in SKIP_ANSWERS:
+        return
     if chosen is None or field == "llm":  # the model's questions are open: answers refine the words
-        state["text"] = f"{state['text'] or ''} {answer.strip()}".strip()
+        _refine(state, answer)
     elif field == "year":
-        word, _, year = chosen.partition(" ")
-        state["filters"]["year"] = {"lte": int(year) - 1} if word == "before" else {"gte": int(year)}
+        year = int(re.search(r"\d+", chosen).group(0))
+        state["filters"]["year"] = {"lte": year - 1} if chosen.startswith("before") else {"gte": year}
     else:
-        state["filters"][field] = chosen
+        values = filter_values(collection, field, chosen)
+        state["filters"][field] = values[0] if len(values) == 1 else values
 
 
 def _encode_image(image: Any) -> str | None:
@@ -162,17 +118,19 @@ def _encode_image(image: Any) -> str | None:
 def _run_turn(collection: Collection, session_id: str, state: dict[str, Any], limit: int) -> DialogueTurn:
     image = Image.open(io.BytesIO(base64.b64decode(state["image"]))) if state["image"] else None
     filters: Filters = {k: Range(**v) if isinstance(v, dict) else v for k, v in state["filters"].items()}
+    ruled_out = state.get("excluded", {})
     result = search(collection, SearchRequest(text=state["text"] or None, image=image, filters=filters,
-                                              limit=max(CANDIDATES, limit)))
+                                              limit=max(CANDIDATES, limit) * (2 if ruled_out else 1)))
+    hits = [h for h in result.hits if not any(excluded(h, f, values) for f, values in ruled_out.items())]
     question = None
     client = from_settings() if state.get("use_llm") else None
     if client is not None:
         try:
             with client:
-                question = llm_question(client, state, result.hits)
+                question = llm_question(client, state, hits)
         except LLMUnavailableError as exc:
             log.warning("dialogue question fell back to the model-free choice: %s", exc)
-    question = question or choose_question(result.hits, set(state["asked"]), collection.filter_fields())
+    question = question or choose_question(hits[:CANDIDATES], set(state["asked"]), question_fields(collection))
     state["question"] = question.model_dump() if question else None
     state.setdefault("questions", []).append(question.text if question else None)
     state["round"] += 1
@@ -180,8 +138,8 @@ def _run_turn(collection: Collection, session_id: str, state: dict[str, Any], li
         "INSERT INTO sessions (id, kind, state) VALUES (?, 'dialogue', ?) "
         "ON CONFLICT(id) DO UPDATE SET state = excluded.state, updated_at = datetime('now')",
         (session_id, json.dumps(state)))
-    return DialogueTurn(session_id=session_id, round=state["round"], hits=result.hits[:limit], question=question,
-                        query=state["text"], filters=state["filters"])
+    return DialogueTurn(session_id=session_id, round=state["round"], hits=hits[:limit], question=question,
+                        query=state["text"], filters=state["filters"], excluded=ruled_out)
 
 
 def start_dialogue(collection: Collection, text: str | None = None, image: Any = None,
@@ -193,7 +151,7 @@ def start_dialogue(collection: Collection, text: str | None = None, image: Any =
     clean = collection.check_filters(filters)
     collection.catalog.conn.execute("DELETE FROM sessions WHERE kind = 'dialogue' AND updated_at < datetime('now', ?)",
                                     (f"-{SESSION_DAYS} days",))
-    state = {"text": (text or "").strip(), "image": _encode_image(image), "round": 0, "asked": [],
+    state = {"text": (text or "").strip(), "image": _encode_image(image), "round": 0, "asked": [], "excluded": {},
              "filters": {k: v.model_dump(exclude_none=True) if isinstance(v, Range) else v for k, v in clean.items()},
              "question": None, "answers": [], "use_llm": use_llm}
     return _run_turn(collection, uuid.uuid4().hex[:16], state, limit)
@@ -211,7 +169,7 @@ def answer_dialogue(collection: Collection, session_id: str, answer: str, limit:
     """Answer the session's last question (a quick answer, free words, or "skip")."""
     state = _load(collection, session_id)
     state["answers"].append(answer)
-    _apply_answer(state, answer)
+    _apply_answer(collection, state, answer)
     return _run_turn(collection, session_id, state, limit)
 
 

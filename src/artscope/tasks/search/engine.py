@@ -4,7 +4,6 @@ fused by weighted reciprocal rank, with filters, facets and a relevance cutoff."
 from __future__ import annotations
 
 import time
-from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -17,10 +16,13 @@ from artscope.index import IMAGES, PASSAGES, RECORDS, Prefetch
 from artscope.languages import detect_language
 from artscope.media.images import content_hash, dhash, hamming, load_image, read_bytes
 from artscope.tasks.search import verify
+from artscope.tasks.search.composed import SCORE_LABEL, Change, change_words, compose, unchanged_ranking
+from artscope.tasks.search.facets import count_facets
 from artscope.tasks.search.filters import matches
-from artscope.tasks.search.fusion import Ranking, fuse
+from artscope.tasks.search.fusion import RRF_K, Ranking, fuse
+from artscope.tasks.search.pixels import find_measured, measured_ranking
 from artscope.tasks.search.types import SearchHit, SearchRequest, SearchResult, Signal
-from artscope.types import ArtworkRecord, Filters
+from artscope.types import Filters
 
 if TYPE_CHECKING:
     from artscope.collection import Collection
@@ -97,11 +99,13 @@ def crosses_languages(collection: Collection, text: str, dense: Ranking) -> bool
     return met is not None and asked.code != met.code
 
 
-def text_rankings(collection: Collection, text: str, filters: Filters, depth: int
+def text_rankings(collection: Collection, text: str, filters: Filters, depth: int, pixels: bool = True
                   ) -> tuple[dict[str, Ranking], dict[tuple[str, str], str]]:
     """BM25 and dense text rankings of artworks, each scoring an artwork by its best evidence: its
-    own record or one of its passages (so a few passages cannot crowd out records); text->pixels
-    when the embedder is cross-modal. Also returns which evidence won, per (signal, artwork)."""
+    own record or one of its passages (so a few passages cannot crowd out records); with ``pixels``,
+    text->pixels: the text vector against the images when the embedder is cross-modal, else the
+    words its image measurements decide (``pixels``). Also returns which evidence won, per (signal,
+    artwork)."""
     catalog, index = collection.catalog, collection.index
     record_bm25 = catalog.search_artworks_bm25(text, depth)
     ids = catalog.ids_for_rowids([rowid for rowid, _ in record_bm25])
@@ -124,9 +128,12 @@ def text_rankings(collection: Collection, text: str, filters: Filters, depth: in
     rankings: dict[str, Ranking] = {"bm25": [(a, s) for a, s, _ in bm25 if a in allowed],
                                     "text": [(a, s) for a, s, _ in dense if a in allowed]}
     evidence = {("bm25", a): e for a, _, e in bm25} | {("text", a): e for a, _, e in dense}
-    if collection.info.cross_modal:
+    if pixels and collection.info.cross_modal:
         hits = index.query(IMAGES, "image", vector, depth, filters=filters)
         rankings["image_text"] = [(h.payload["artwork_id"], h.score) for h in hits]
+    elif pixels and (found := find_measured(collection, text)):
+        rankings["pixels"], measured = measured_ranking(collection, found, filters, depth)
+        evidence |= {("pixels", a): e for a, e in measured.items()}
     return rankings, evidence
 
 
@@ -225,12 +232,13 @@ def search(collection: Collection, request: SearchRequest) -> SearchResult:
         raise InvalidInputError("Give a text query, an image, or an artwork id to search with.")
     filters = collection.check_filters(request.filters)
     depth = max(100, 3 * (request.offset + request.limit))
+    composed = bool(request.text) and (request.image is not None or bool(request.artwork_id))
     rankings: dict[str, Ranking] = {}
     views: dict[str, tuple[int, str]] = {}
     query_image = None
     evidence: dict[tuple[str, str], str] = {}
     weak_match = WEAK_TEXT_MATCH
-    if request.text:
+    if request.text and not composed:
         text_signals, evidence = text_rankings(collection, request.text, filters, depth)
         if crosses_languages(collection, request.text, text_signals["text"]):
             weak_match = WEAK_CROSS_LINGUAL_MATCH
@@ -241,18 +249,27 @@ def search(collection: Collection, request: SearchRequest) -> SearchResult:
         query_image = _query_image(collection, request)
         image_signals, views = image_rankings(collection, request, query_image, filters, depth)
         rankings |= image_signals
-    fused = fuse(rankings, _weights(rankings, request.weights))
-    for key, _, signals in fused:
-        for signal in signals:
-            signal.evidence = evidence.get((signal.name, key))
+    notes: list[str] = []
+    if composed and query_image is not None:
+        change = _change(collection, request.text or "", filters, depth)
+        image, best_views = rankings.get("image", []), {a: v for a, (v, _) in views.items()}
+        unchanged = unchanged_ranking(collection, change, query_image.vector, filters, depth, query_image.exclude)
+        if unchanged is not None:
+            image, best_views = unchanged
+        ordered = compose(collection, change, image, best_views, signal_similarity)
+        label = SCORE_LABEL
+        notes.append(f"{SCORE_LABEL} = √(look × change); change measured by {change.describe()}")
+    else:
+        ordered, label = _fused(rankings, request.weights, evidence), "fused rank"
     inliers: dict[str, int] = {}
     if request.verify:
         if query_image is None or query_image.image is None:
             raise InvalidInputError("Verification (identify mode) needs a query image.")
-        fused, inliers = _verify(collection, query_image.image, fused, rankings)
+        ordered, inliers = _verify(collection, query_image.image, ordered, rankings)
+        label = "verified first, then fused rank"
     scored = []
-    for key, score, signals in fused:
-        similarity = max(signal_similarity(s) for s in signals)
+    for key, score, signals in ordered:
+        similarity = score if composed else max(signal_similarity(s) for s in signals)
         if request.min_score is None or similarity >= request.min_score:
             scored.append((key, score, signals, similarity))
     page = scored[request.offset:request.offset + request.limit]
@@ -261,16 +278,40 @@ def search(collection: Collection, request: SearchRequest) -> SearchResult:
                       signals=signals, view_id=views.get(key, (None, None))[0],
                       match=views.get(key, (None, None))[1], inliers=inliers.get(key))
             for key, score, signals, similarity in page if key in records]
-    facets = _facets(collection, [key for key, *_ in scored], request.facets)
+    facets = count_facets(collection, collection.catalog.get_many([key for key, *_ in scored]), request.facets) \
+        if request.facets else {}
     best = max((similarity for *_, similarity in scored), default=0.0)
     text_only = request.image is None and not request.artwork_id
     no_match = (not scored or (request.verify and not any(n >= verify.MIN_INLIERS for n in inliers.values()))
                 or (text_only and not collection.info.cross_modal and best < weak_match))
-    result = SearchResult(hits=hits, total=len(scored), facets=facets, no_good_match=no_match,
-                          took_ms=round((time.perf_counter() - start) * 1000, 2))
+    result = SearchResult(hits=hits, total=len(scored), facets=facets, no_good_match=no_match, score_label=label,
+                          took_ms=round((time.perf_counter() - start) * 1000, 2), notes=notes)
     if request.reason:
         result = _reason(collection, request, result)
     return result
+
+
+def _fused(rankings: dict[str, Ranking], given: dict[str, float], evidence: dict[tuple[str, str], str]
+           ) -> list[tuple[str, float, list[Signal]]]:
+    """Weighted reciprocal rank fusion, each score divided by the best possible one (first in every
+    signal), so 1.0 means every signal put the work first; text signals say what matched."""
+    weights = _weights(rankings, given)
+    fused = fuse(rankings, weights)
+    best_possible = sum(w / (RRF_K + 1) for name, w in weights.items() if w > 0 and rankings.get(name)) or 1.0
+    for key, _, signals in fused:
+        for signal in signals:
+            signal.evidence = evidence.get((signal.name, key))
+    return [(key, score / best_possible, signals) for key, score, signals in fused]
+
+
+def _change(collection: Collection, text: str, filters: Filters, depth: int) -> Change:
+    """The change words of a composed query: measured by pixels, read by a cross-modal embedder,
+    or matched against the records and passages."""
+    cross_modal = collection.info.cross_modal
+    found = [] if cross_modal else find_measured(collection, text)
+    words = change_words(text, found)
+    word_rankings = text_rankings(collection, words, filters, depth, pixels=False)[0] if words else {}
+    return Change(text=text, found=found, words=words, word_rankings=word_rankings, cross_modal=cross_modal)
 
 
 def _reason(collection: Collection, request: SearchRequest, model_free: SearchResult) -> SearchResult:
@@ -305,23 +346,3 @@ def _verify(collection: Collection, image: Image.Image, fused: list[tuple[str, f
     for key in verified:
         by_key[key][2].append(Signal(name="verified", rank=verified.index(key) + 1, score=float(inliers[key])))
     return [by_key[k] for k in verified] + [item for item in fused if item[0] not in verified], inliers
-
-
-def _facets(collection: Collection, keys: list[str], fields: list[str]) -> dict[str, dict[str, int]]:
-    if not fields:
-        return {}
-    known = collection.filter_fields()
-    unknown = [f for f in fields if f not in known]
-    if unknown:
-        raise InvalidInputError(f"Unknown facet field(s) {unknown}. Known: {', '.join(sorted(known))}.")
-    records: list[ArtworkRecord] = collection.catalog.get_many(keys)
-    out: dict[str, dict[str, int]] = {}
-    for field in fields:
-        counts: Counter[str] = Counter()
-        for record in records:
-            value = record.payload().get(field)
-            for v in value if isinstance(value, list) else [value]:
-                if v is not None:
-                    counts[str(v)] += 1
-        out[field] = dict(counts.most_common(50))
-    return out

@@ -54,9 +54,12 @@ class Signal(BaseModel):
 class SearchHit(BaseModel):
     artwork: ArtworkRecord
     score: float
-    """Fused score (weighted reciprocal rank)."""
+    """What the hits are ordered by, 0..1; ``SearchResult.score_label`` names it: the fused rank (the
+    weighted reciprocal-rank fusion of the signals over its best possible value: 1 = first in every
+    signal) or, for composed queries, the composed match √(look × change)."""
     similarity: float
-    """The best calibrated similarity among the signals, 0..1: what ``min_score`` thresholds."""
+    """The best calibrated similarity among the signals, 0..1 (for composed queries the composed
+    match): what ``min_score`` thresholds."""
     signals: list[Signal] = Field(default_factory=list)
     view_id: int | None = None
     """The image that matched, for image signals."""
@@ -71,6 +74,8 @@ class SearchResult(BaseModel):
     total: int
     """Candidates found before the limit."""
     facets: dict[str, dict[str, int]] = Field(default_factory=dict)
+    score_label: str = "fused rank"
+    """What each hit's ``score`` is (and so what orders them), in words for a results page."""
     no_good_match: bool = False
     """True when nothing is a good match: nothing passed ``min_score``, a text query's best similarity is
     weak, or (identify mode) no candidate was verified. Better said than hidden behind noise."""
