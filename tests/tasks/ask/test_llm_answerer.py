@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from artscope.collection import Collection
 from artscope.llm import ChatClient
 from artscope.tasks.ask import Answer, Flag, ask, iter_ask
@@ -82,14 +84,46 @@ def test_a_model_that_cites_nothing_is_flagged_ungrounded(ask_collection: Collec
 
 
 def test_made_up_citations_are_removed_and_flagged(ask_collection: Collection) -> None:
-    text = (f"Vincent van Gogh [record:{CAFE}.artists] painted it in Paris [passage:cafe-p9] "
+    text = (f"Vincent van Gogh painted it [record:{CAFE}.artists]. He painted it in Paris [passage:cafe-p9] "
             f"on a 2 m canvas [record:{CAFE}.weight] [record:no-such-work.date].")
     answer, _ = _run(ask_collection, [Reply(content=text)])
     assert Flag.CITATIONS_REMOVED in answer.flags and Flag.UNGROUNDED not in answer.flags
-    assert answer.text == f"Vincent van Gogh [record:{CAFE}.artists] painted it in Paris on a 2 m canvas."
+    # the second sentence cites nothing that exists, so nothing backs Paris or 2 m: it goes too
+    assert Flag.UNSUPPORTED in answer.flags
+    assert answer.text == f"Vincent van Gogh painted it [record:{CAFE}.artists]."
     assert [c.marker for c in answer.citations] == [f"[record:{CAFE}.artists]"]
     assert any("[passage:cafe-p9]" in note for note in answer.notes)
-    assert 0.15 < answer.confidence < 0.7
+    assert any("He painted it in Paris on a 2 m canvas." in note for note in answer.notes)
+    assert 0.15 < answer.confidence <= 0.5
+
+
+@pytest.mark.parametrize(("planted", "question"), [
+    (f"Paul Gauguin [record:{CAFE}.artists].", QUESTION),                        # another artist
+    (f"Vincent van Gogh painted it in 1890 [record:{CAFE}.date].", QUESTION),    # another year
+    (f"Vincent van Gogh [record:{CAFE}.artists], in Paris [record:{CAFE}.place].", QUESTION),  # record: Arles
+    ("It was built to mark the end of a war [passage:charminar-p1].", "Why was the Charminar built?"),
+    ("It was built in 1591 by Akbar [passage:charminar-p1].", "Who built the Charminar?"),
+    ("The casing is of polished granite [passage:bent-pyramid-p1].", "What is the Bent Pyramid's casing made of?"),
+])
+def test_planted_false_claims_behind_valid_citations_are_removed(ask_collection: Collection, planted: str,
+                                                                 question: str) -> None:
+    answer, _ = _run(ask_collection, [Reply(content=planted)], question=question)
+    assert Flag.UNSUPPORTED in answer.flags and Flag.CITATIONS_REMOVED not in answer.flags
+    assert not answer.answered and answer.confidence == 0 and not answer.citations
+    assert answer.text.startswith("Not in the collection's records.")
+    assert "not backed by the sources" in " ".join(answer.warnings)
+
+
+def test_a_false_sentence_goes_and_the_supported_ones_stay(ask_collection: Collection) -> None:
+    text = ("It was built in 1591 by Mohammed Quli Qutab Shah [passage:charminar-p1]. "
+            "He built it to mark the end of plague in the Hyderabad city [passage:charminar-p1]. "
+            "It is made of white marble [passage:charminar-p1].")
+    answer, _ = _run(ask_collection, [Reply(content=text)], question="Why was the Charminar built?")
+    assert answer.text == ("It was built in 1591 by Mohammed Quli Qutab Shah [passage:charminar-p1]. "
+                           "He built it to mark the end of plague in the Hyderabad city [passage:charminar-p1].")
+    assert Flag.UNSUPPORTED in answer.flags and answer.answered
+    assert [c.marker for c in answer.citations] == ["[passage:charminar-p1]"]
+    assert 0 < answer.confidence <= 0.5  # two of three sentences kept, capped as partly grounded
 
 
 def test_the_step_limit_forces_an_answer_without_tools(ask_collection: Collection) -> None:
@@ -112,7 +146,8 @@ def test_streamed_answer_with_the_image_sent_to_the_model(ask_collection: Collec
     with ScriptedLLM(replies) as server, ChatClient(server.url, "scripted-7b") as client:
         events = list(iter_ask(ask_collection, "Who painted this?", image=cafe_image, llm=client))
     deltas = "".join(e.text for e in events if e.type == "delta")
-    assert deltas == GOOD_ANSWER and events[-1].type == "answer" and events[-1].answer.text == GOOD_ANSWER
+    recognised = "This is “Cafe Terrace at Night”, in the collection. "
+    assert deltas == GOOD_ANSWER and events[-1].type == "answer" and events[-1].answer.text == recognised + GOOD_ANSWER
     attributes = next(e.step for e in events if e.type == "step" and e.step.tool == "attributes")
     assert attributes.error and "train" in attributes.error  # no head yet: said, and not a malformed call
     assert Flag.MALFORMED_TOOL_CALLS not in events[-1].answer.flags
@@ -123,8 +158,9 @@ def test_streamed_answer_with_the_image_sent_to_the_model(ask_collection: Collec
 
 
 def test_a_measurement_is_citable_only_once_a_tool_returned_it(ask_collection: Collection) -> None:
-    text = (f"A warm palette, measured [prediction:{CAFE}.aesthetics], painted in 1888 [record:{CAFE}.date]; "
-            f"predicted Impressionism [prediction:{CAFE}.style].")
+    total = ask_collection.score(artwork_id=CAFE).total
+    text = (f"Aesthetics total {total:.1f}, an uncalibrated measurement [prediction:{CAFE}.aesthetics]. "
+            f"It was painted in 1888 [record:{CAFE}.date]. Predicted Impressionism [prediction:{CAFE}.style].")
     measure = Reply(tool_calls=[("aesthetics", json.dumps({"artwork_id": CAFE}))])
     answer, server = _run(ask_collection, [measure, Reply(content=text)],
                           question="What are the main colours of the Cafe Terrace at Night?")
@@ -132,6 +168,6 @@ def test_a_measurement_is_citable_only_once_a_tool_returned_it(ask_collection: C
     assert 0 <= measured["total"] <= 100 and measured["statements"]
     markers = [c.marker for c in answer.citations]
     assert markers == [f"[prediction:{CAFE}.aesthetics]", f"[record:{CAFE}.date]"]
-    assert f"[prediction:{CAFE}.style]" not in answer.text  # no attributes tool ran: removed
-    assert {Flag.CITATIONS_REMOVED, Flag.PREDICTION} <= set(answer.flags)
+    assert "Impressionism" not in answer.text  # no attributes tool ran: the marker, then the claim went
+    assert {Flag.CITATIONS_REMOVED, Flag.UNSUPPORTED, Flag.PREDICTION} <= set(answer.flags)
     assert "uncalibrated" in answer.citations[0].source

@@ -133,9 +133,12 @@ def test_image_of_a_stored_work_is_identified_exactly(ask_collection: Collection
     answer = _ask(ask_collection, "Who painted this?", image=cafe_image)
     assert answer.identified is not None and answer.identified.artwork_id == CAFE
     assert answer.identified.match == "exact" and answer.identified.in_collection
-    assert answer.text.startswith("Vincent van Gogh. ") and answer.artwork_id == CAFE
+    recognised = "This is “Cafe Terrace at Night”, in the collection. "
+    assert answer.text.startswith(recognised + "Vincent van Gogh. ") and answer.artwork_id == CAFE
     title = _ask(ask_collection, "What is this?", image=cafe_image.read_bytes())
-    assert title.text.startswith("Cafe Terrace at Night. ")
+    assert title.text.startswith(recognised + "Cafe Terrace at Night. ")
+    unknown = _ask(ask_collection, "Who lived here?", image=cafe_image)  # recognised, but not answerable
+    assert unknown.text.startswith(recognised + "Not in the collection's records.") and not unknown.answered
 
 
 def test_unrelated_image_is_probably_not_in_the_collection(ask_collection: Collection) -> None:
@@ -168,3 +171,65 @@ def test_iter_ask_yields_the_steps_then_the_answer(ask_collection: Collection) -
     assert tools[0] == "classify" and "record" in tools
     assert events[-1].answer.steps == [e.step for e in events[:-1]]
     assert ask_collection.ask("When was the Eiffel Tower built?", llm=None).text == events[-1].answer.text
+
+
+@pytest.mark.parametrize(("question", "start", "marker"), [
+    ("Who commissioned the Taj Mahal?", "The Mughal emperor Shah Jahan. ", "[passage:taj-mahal-p1]"),
+    ("What was the Eiffel Tower built for?", "Built for the Paris International Exhibition",
+     "[passage:eiffel-tower-p1]"),
+    ("Why was the Charminar built?", "To mark the end of plague", "[passage:charminar-p1]"),
+    ("What was the Colosseum originally?", "The first permanent amphitheatre to be raised. ",
+     "[passage:colosseum-p1]"),
+])
+def test_open_questions_answer_with_the_span_their_focus_asks_for(ask_collection: Collection, question: str,
+                                                                  start: str, marker: str) -> None:
+    answer = _ask(ask_collection, question)
+    assert answer.text.startswith(start), answer.text
+    assert _cites(answer) == {marker} and answer.answered and answer.confidence >= 0.5
+
+
+def test_a_question_asking_two_things_answers_what_it_can_and_says_what_it_cannot(
+        ask_collection: Collection) -> None:
+    answer = _ask(ask_collection, "Who built the Eiffel Tower and what was it built for?")
+    assert answer.text.startswith("Built for the Paris International Exhibition")
+    assert answer.text.endswith("The collection's records do not say who built the Eiffel Tower.")
+    assert _cites(answer) == {"[passage:eiffel-tower-p1]"} and answer.answered
+    assert answer.confidence < 0.5  # half the question is unanswered
+
+
+@pytest.mark.parametrize("question", [
+    "What is the name of the king buried in the Bent Pyramid?",  # the record's title must not answer it
+    "How many towers does the Great Wall of China have?",       # a passage with a number but no towers
+    "Who was the architect of the Charminar?",                    # the builder is known, the architect not
+    "What river flows past the Colosseum?",                       # no river in its passage
+])
+def test_a_focus_the_evidence_does_not_address_gets_no_answer(ask_collection: Collection, question: str) -> None:
+    answer = _ask(ask_collection, question)
+    assert not answer.answered and answer.confidence == 0, answer.text
+    assert answer.text.startswith("Not in the collection's records.")
+
+
+def test_lists_keep_only_the_works_that_meet_the_condition(ask_collection: Collection) -> None:
+    limestone = _ask(ask_collection, "Which monuments are built of limestone?")
+    assert limestone.kind == K.LIST and limestone.text.startswith("Bent Pyramid. ")
+    assert {c.artwork_id for c in limestone.citations} == {"bent-pyramid"}
+    assert "[passage:bent-pyramid-p1]" in _cites(limestone)
+    billiards = _ask(ask_collection, "Which paintings show a billiard table?")
+    assert billiards.text.startswith("The Night Café (1888). ")
+    assert "[record:van-gogh-the-night-cafe.subjects]" in _cites(billiards)
+    assert Flag.UNCHECKED in billiards.flags and billiards.confidence <= 0.5  # two paintings say nothing
+    assert "could not be checked" in " ".join(billiards.warnings)
+    counted = _ask(ask_collection, "How many monuments are built of limestone?")
+    assert counted.kind == K.COUNT and counted.text.startswith("1. ")
+
+
+def test_a_condition_nothing_can_check_is_not_answered(ask_collection: Collection) -> None:
+    answer = _ask(ask_collection, "Which paintings show a cat?")
+    assert not answer.answered and not answer.citations and Flag.UNCHECKED in answer.flags
+    assert "no description or passage" in answer.text
+
+
+def test_visitors_get_warnings_in_words_not_flag_names(ask_collection: Collection) -> None:
+    answer = _ask(ask_collection, "Which paintings show a billiard table?")
+    payload = answer.model_dump(mode="json")
+    assert payload["warnings"] and all(f not in " ".join(payload["warnings"]) for f in payload["flags"])

@@ -87,7 +87,7 @@ export function answerView(answer, artworkId, prefix) {
   });
   return h('div', { class: 'answer' },
     h('p', { class: 'answer-text' }, parts),
-    answer.flags.length ? h('p', { class: 'note' }, `Flags: ${answer.flags.join(', ')}`) : null,
+    (answer.warnings || []).length ? h('p', { class: 'note' }, answer.warnings.join(' ')) : null,
     citations.length ? h('ol', { class: 'citations', 'aria-label': 'Sources' }, citations)
       : h('p', { class: 'note' }, 'No sources cited.'));
 }

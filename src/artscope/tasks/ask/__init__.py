@@ -19,7 +19,14 @@ from artscope.errors import InvalidInputError
 from artscope.languages import detect_language
 from artscope.llm import ChatClient, from_settings
 from artscope.tasks.ask.classify import Classification, classify
-from artscope.tasks.ask.context import AskContext, field_text, find_mentioned, identify, load_query_image
+from artscope.tasks.ask.context import (
+    AskContext,
+    field_text,
+    find_mentioned,
+    identify,
+    load_query_image,
+    recognised_first,
+)
 from artscope.tasks.ask.llm_answerer import DEFAULT_MAX_STEPS, answer_with_llm
 from artscope.tasks.ask.model_free import answer_model_free
 from artscope.tasks.ask.types import NOT_IN_RECORDS, Answer, AskEvent, Citation, Flag, QuestionKind, Step
@@ -117,10 +124,13 @@ def iter_ask(collection: Collection, question: str, image: Any = None, artwork_i
             known = len(ctx.steps)
             answer = answer_with_vlm(ctx, vlm) if vlm is not None else answer_model_free(ctx)
             yield from (AskEvent(type="step", step=step) for step in answer.steps[known:])
-            yield AskEvent(type="answer", answer=answer)
+            yield AskEvent(type="answer", answer=recognised_first(ctx, answer))
         else:
-            yield from answer_with_llm(ctx, client, max_steps=max_steps, stream_text=stream_text,
-                                       send_image=send_image)
+            for event in answer_with_llm(ctx, client, max_steps=max_steps, stream_text=stream_text,
+                                         send_image=send_image):
+                if event.answer is not None:
+                    event = event.model_copy(update={"answer": recognised_first(ctx, event.answer)})
+                yield event
     finally:
         if owned and client is not None:
             client.close()

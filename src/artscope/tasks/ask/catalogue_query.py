@@ -2,10 +2,13 @@
 answered by a query over the catalogue.
 
 Constraints are read from the question against what the catalogue actually holds: artist names
-(in full, or the surname with its particle: "Van Gogh"), object types (singular or plural), places
-(any comma-separated part of a place: "India", "Arles"), and years (before / after / between / in a
-year, decade or century). A type or an artist ("by Hokusai") that the catalogue does not know gives
-zero works, said plainly. With no constraint, words left in the question are matched against titles.
+(in full, or the surname with its particle: "Van Gogh"), object types (singular or plural, named as
+what is asked for: "Which *paintings* show a bridge?"), places (any comma-separated part of a place:
+"India", "Arles"), and years (before / after / between / in a year, decade or century). A type or an
+artist ("by Hokusai") that the catalogue does not know gives zero works, said plainly. The words
+left ("show *a bridge*", "built of *marble*", "built by *Sneferu*") are the content condition, checked
+work by work through search (``conditions``): only the works that meet it are listed, and the answer
+says how many could not be checked.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from artscope.media.dates import parse_date
+from artscope.tasks.ask.conditions import CHECK_LIMIT, Checked, check_condition
 from artscope.tasks.ask.context import AskContext, field_text, record_citation
-from artscope.tasks.ask.text import STOPWORDS, contains_phrase, stems, words
-from artscope.tasks.ask.types import Answer, QuestionKind
+from artscope.tasks.ask.text import STOPWORDS, contains_phrase, fold, stems, words
+from artscope.tasks.ask.types import NOT_IN_RECORDS, Answer, Citation, Flag, QuestionKind
 from artscope.types import ArtworkRecord
 
 LIST_LIMIT = 20
@@ -38,6 +42,17 @@ _AFTER = re.compile(rf"\b(?:after|later than|since) (?:the )?{_YEAR}")
 _IN = re.compile(rf"\b(?:in|from|of|during|dated) (?:the )?{_YEAR}")
 _NAME_WORD = r"(?:[A-Z][\w'’.-]*|van|von|de|da|del|der)"
 _BY = re.compile(rf"\bby ({_NAME_WORD}(?: {_NAME_WORD})*)")
+_MADE_BY_OTHERS = re.compile(r"\b(?:built|constructed|erected|commissioned|founded|designed|ordered|begun|started|"
+                             r"completed|given|donated|owned|used|visited)\s+$")
+"""'Built by Sneferu' names a builder, not a catalogue artist: it is a content condition."""
+_VERB = re.compile(r"\b(?:are|is|were|was|show|shows|showing|depict|depicts|depicting|have|has|had|built|made|"
+                   r"constructed|erected|contain|contains|feature|features|mention|mentions|stand|stands|lie|lies)\b")
+_GLUE_TEXT = """show shows showing depict depicts depicting feature features featuring build built made make
+construct constructed erected contain contains containing include includes including represent represents mention
+mentions here there collection one work works artwork artworks piece pieces item items object objects picture pictures
+image images photo photos stand stands lie lies located"""
+_GLUE = frozenset(_GLUE_TEXT.split())
+"""Words of a list question that only connect its parts ("which paintings *show* ...")."""
 
 
 @dataclass
@@ -49,14 +64,15 @@ class Constraints:
     places: list[str] = field(default_factory=list)
     year_from: int | None = None
     year_to: int | None = None
-    title_terms: list[str] = field(default_factory=list)
+    condition: str = ""
+    """What the works must show or be, beyond the catalogue fields ("a bridge", "marble")."""
     unknown_artists: list[str] = field(default_factory=list)
     unknown_types: list[str] = field(default_factory=list)
     """Artists ("by Hokusai") and types ("woodcuts") the catalogue does not hold: the answer is no works."""
 
     def any(self) -> bool:
         """True when the question named anything to restrict the works by."""
-        return bool(self.artists or self.types or self.places or self.unknown() or self.title_terms) or \
+        return bool(self.artists or self.types or self.places or self.unknown()) or \
             self.year_from is not None or self.year_to is not None
 
     def unknown(self) -> list[str]:
@@ -78,8 +94,6 @@ class Constraints:
             parts.append(f"dated up to {self.year_to}")
         elif self.year_from is not None:
             parts.append(f"dated from {self.year_from}")
-        if self.title_terms:
-            parts.append("with " + " and ".join(repr(t) for t in self.title_terms) + " in the title")
         return " ".join(parts)
 
     def where(self) -> tuple[str, list[Any]]:
@@ -101,10 +115,6 @@ class Constraints:
         if self.year_to is not None:
             clauses.append("year_start <= ?")
             params.append(self.year_to)
-        if self.title_terms:
-            query = "title : (" + " AND ".join(f'"{t}"' for t in self.title_terms) + ")"
-            clauses.append("rowid IN (SELECT rowid FROM artworks_fts WHERE artworks_fts MATCH ?)")
-            params.append(query)
         return " AND ".join(clauses), params
 
 
@@ -146,39 +156,59 @@ def _years(text: str) -> tuple[int | None, int | None]:
     return None, None
 
 
+def _artists(ctx: AskContext, question: str, found: Constraints) -> None:
+    artists = _distinct(ctx, "SELECT DISTINCT value FROM artworks, json_each(artworks.artists)")
+    found.artists = [a for a in artists if any(contains_phrase(question, v) for v in _name_variants(a))]
+    for match in _BY.finditer(question):
+        named = match.group(1)
+        known = any(contains_phrase(named, v) or contains_phrase(a, named) for a in found.artists
+                    for v in _name_variants(a))
+        if not known and not _MADE_BY_OTHERS.search(question[:match.start()]):
+            found.unknown_artists.append(named)
+
+
+def _condition(question: str, found: Constraints, type_forms: list[str]) -> str:
+    """The words left once the constraints, the question words and the glue are taken out."""
+    text = f" {' '.join(words(question))} "
+    phrases = [*(v for a in found.artists for v in _name_variants(a)), *found.places, *type_forms]
+    for phrase in sorted(phrases, key=len, reverse=True):
+        text = text.replace(f" {' '.join(words(phrase))} ", " ")
+    for pattern in (_BETWEEN, _BEFORE, _AFTER, _IN):
+        text = pattern.sub(" ", text)
+    kept = [w for w in text.split() if len(w) > 1 and not w.isdigit() and w not in STOPWORDS
+            and w not in _QUESTION_WORDS and w not in _GLUE and w not in {fold(u) for u in found.unknown()}]
+    return " ".join(kept)
+
+
 def parse_constraints(ctx: AskContext, question: str) -> Constraints:
     """The constraints a collection-level question states, matched against the catalogue's values."""
     found = Constraints()
     lowered = question.lower()
-    artists = _distinct(ctx, "SELECT DISTINCT value FROM artworks, json_each(artworks.artists)")
-    found.artists = [a for a in artists if any(contains_phrase(question, v) for v in _name_variants(a))]
-    for named in _BY.findall(question):
-        if not any(contains_phrase(named, v) or contains_phrase(a, named) for a in found.artists
-                   for v in _name_variants(a)):
-            found.unknown_artists.append(named)
+    _artists(ctx, question, found)
+    verb = _VERB.search(lowered)
+    asked_for = question[:verb.start()] if verb else question  # "Which paintings" of "... show a bridge"
     types = _distinct(ctx, "SELECT DISTINCT type FROM artworks")
-    found.types = [t for t in types if any(contains_phrase(question, form) for form in _plurals(t))]
+    found.types = [t for t in types if any(contains_phrase(asked_for, form) for form in _plurals(t))]
     known_types = {w for t in types for w in stems(t)}
-    found.unknown_types = sorted(t for t in GENERIC_TYPES & stems(question)
+    found.unknown_types = sorted(t for t in GENERIC_TYPES & stems(asked_for)
                                  if t not in known_types and not found.types)
     parts = {p.strip() for place in _distinct(ctx, "SELECT DISTINCT place FROM artworks")
              for p in place.split(",")}
     found.places = sorted(p for p in parts if len(p) >= 3 and contains_phrase(question, p))
     found.year_from, found.year_to = _years(lowered)
-    if not found.any():
-        found.title_terms = sorted(w for w in words(question) if len(w) > 2 and not w.isdigit()
-                                   and w not in STOPWORDS and w not in _QUESTION_WORDS)
+    type_forms = [form for t in found.types for form in _plurals(t) if contains_phrase(asked_for, form)]
+    found.condition = _condition(question, found, type_forms + list(found.unknown_types))
     return found
 
 
-def _matching(ctx: AskContext, constraints: Constraints) -> tuple[int, list[ArtworkRecord]]:
-    """(how many works match, the first ``LIST_LIMIT`` of them in date order)."""
+def _matching(ctx: AskContext, constraints: Constraints, limit: int) -> tuple[int, list[ArtworkRecord]]:
+    """(how many works match, the first ``limit`` of them in date order)."""
     where, params = constraints.where()
     conn = ctx.collection.catalog.conn
     total = int(conn.execute(f"SELECT COUNT(*) FROM artworks WHERE {where}", params).fetchone()[0])
     ids = [r[0] for r in conn.execute(
         f"SELECT id FROM artworks WHERE {where} ORDER BY year_start IS NULL, year_start, id LIMIT ?",
-        [*params, LIST_LIMIT])]
+        [*params, limit])]
     return total, ctx.collection.catalog.get_many(ids)
 
 
@@ -187,32 +217,65 @@ def _label(record: ArtworkRecord) -> str:
     return f"{title} ({record.date})" if record.date else title
 
 
+def _field_citations(ctx: AskContext, constraints: Constraints, records: list[ArtworkRecord]) -> list[Citation]:
+    dated = constraints.year_from is not None or constraints.year_to is not None
+    fields = [name for name, used in (("artists", constraints.artists), ("type", constraints.types),
+                                      ("place", constraints.places), ("date", dated)) if used]
+    return [record_citation(ctx.collection, r, name) for r in records for name in fields if field_text(r, name)]
+
+
 def answer_collection_question(ctx: AskContext, question: str) -> Answer:
-    """A count or a list of the works that match the question's constraints, citing each listed record."""
+    """A count or a list of the works that match the question's constraints and its content condition,
+    citing, for each listed work, the record fields and the sentence that show it qualifies."""
     constraints = parse_constraints(ctx, question)
-    described = constraints.describe()
-    unknown = constraints.unknown()
-    ctx.step("catalogue", {"constraints": described or "none", "not_in_catalogue": unknown}, "")
-    if unknown:
-        total, records = 0, []
-    else:
-        total, records = _matching(ctx, constraints)
+    described, unknown, condition = constraints.describe(), constraints.unknown(), constraints.condition
+    constraints.condition = " ".join(next((w for w in re.findall(r"[\w'’-]+", question) if fold(w) == c), c)
+                                     for c in condition.split())  # as the question wrote it
+    condition = constraints.condition
+    ctx.step("catalogue", {"constraints": described or "none", "condition": condition or "none",
+                           "not_in_catalogue": unknown}, "")
+    total, records = (0, []) if unknown else _matching(ctx, constraints, CHECK_LIMIT if condition else LIST_LIMIT)
     ctx.steps[-1].result = f"{total} matching works"
     noun = "work" if total == 1 else "works"
     scope = f"{noun} {described}" if described else noun
+    counting = ctx.classification.kind == QuestionKind.COUNT
+    if condition and records:
+        return _with_condition(ctx, constraints, scope, total, check_condition(ctx, condition, records))
     absent = f": the catalogue knows no {' or '.join(unknown)}" if unknown else ""
     shown = "; ".join(_label(r) for r in records)
     more = f" and {total - len(records)} more" if total > len(records) else ""
-    counting = ctx.classification.kind == QuestionKind.COUNT
     if not records:
         text = f"{0 if counting else 'None'}. The collection's records hold no {scope}{absent}."
     elif counting:
         text = f"{total}. The collection's records hold {total} {scope}: {shown}{more}."
     else:
         text = f"{shown}{more}. ({total} {scope} in the collection's records.)"
-    dated = constraints.year_from is not None or constraints.year_to is not None
-    fields = [name for name, used in (("artists", constraints.artists), ("type", constraints.types),
-                                      ("place", constraints.places), ("date", dated)) if used]
-    citations = [record_citation(ctx.collection, r, name) for r in records for name in fields or ["title"]
-                 if field_text(r, name)]
+    citations = _field_citations(ctx, constraints, records) or \
+        [record_citation(ctx.collection, r, "title") for r in records]
     return ctx.answer(text, citations, confidence=0.9 if described else 0.6)
+
+
+def _with_condition(ctx: AskContext, constraints: Constraints, scope: str, total: int, checked: Checked) -> Answer:
+    """The works that meet the condition, and what could not be checked."""
+    condition, counting = constraints.condition, ctx.classification.kind == QuestionKind.COUNT
+    met = [record for record, _ in checked.met]
+    shown = "; ".join(_label(r) + (" (judged from the picture)" if r.id in checked.from_pictures else "")
+                      for r in met[:LIST_LIMIT])
+    more = f" and {len(met) - LIST_LIMIT} more" if len(met) > LIST_LIMIT else ""
+    unchecked = len(checked.unchecked) + max(0, total - checked.searched)
+    gap = (f"; {unchecked} {'has' if unchecked == 1 else 'have'} no description or passage to check it against, "
+           "and the pictures cannot be searched for it" if unchecked else "")
+    flags = ([Flag.UNCHECKED] if unchecked else []) + ([Flag.PREDICTION] if checked.from_pictures else [])
+    if not met and unchecked:
+        text = (f"{NOT_IN_RECORDS} No record or passage of the {total} {scope} in the collection mentions "
+                f"“{condition}”{gap}.")
+        return ctx.answer(text, [], 0.0, flags=[*flags, Flag.NO_ANSWER])
+    if not met:
+        by = "meets, by its record, passages or measured picture" if checked.pictures_read else "mentions"
+        text = f"{0 if counting else 'None'}. None of the {total} {scope} in the records {by} “{condition}”."
+        return ctx.answer(text, [], 0.8)
+    summary = f"{len(met)} of the {total} {scope} in the collection's records {'meets' if len(met) == 1 else 'meet'} " \
+              f"“{condition}”{gap}"
+    text = f"{len(met)}. {summary}: {shown}{more}." if counting else f"{shown}{more}. ({summary}.)"
+    citations = [c for _, c in checked.met[:LIST_LIMIT]] + _field_citations(ctx, constraints, met[:LIST_LIMIT])
+    return ctx.answer(text, citations, 0.5 if unchecked else 0.85, flags=flags)

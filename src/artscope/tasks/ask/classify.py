@@ -66,7 +66,7 @@ _PATTERNS: list[tuple[QuestionKind, str]] = [
                 r"\bauthor\b|\bsculptor\b|\barchitect\b|\bmaker\b|by whom|who is (?:it|this|that) by|"
                 r"attributed"),
     (K.DATE, r"\bwhen\b|what year|which year|\byear\b|\bdated?\b|how old|\bcentury\b|\bdecade\b"),
-    (K.PLACE, r"\bwhere\b|\bplace\b|\bcountry\b|\bcity\b|\bregion\b|\borigin|\blocated\b|\blocation\b|"
+    (K.PLACE, r"\bwhere\b|\bplace\b|\bcountry\b|\bcity\b|\bregion\b|\borigins?\b|\blocated\b|\blocation\b|"
               r"from which|\bnation"),
     (K.MATERIAL, r"material|\bmedium\b|made (?:of|from|out of|with)\b|(?:built|constructed|carved) "
                  r"(?:of|from|out of)\b|technique|what (?:kind|sort) of paint|\bsupport\b"),

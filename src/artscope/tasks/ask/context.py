@@ -51,6 +51,9 @@ class AskContext:
     obtained: dict[tuple[str, str], Citation] = field(default_factory=dict)
     """Predictions and measurements the tools returned, by (artwork id or "image", field): the only
     ones a ``[prediction:...]`` marker may cite."""
+    measured: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    """What those tools said in full (the measured statements), the evidence a sentence citing them
+    is checked against."""
 
     @property
     def foreign(self) -> bool:
@@ -75,6 +78,16 @@ class AskContext:
                       identified=self.identified, artwork_id=self.record.id if self.record else None,
                       answerer=answerer, flags=list(dict.fromkeys(flags)), notes=list(self.notes),
                       language=self.language.code if self.language else None)
+
+
+def recognised_first(ctx: AskContext, answer: Answer) -> Answer:
+    """An answer about a pictured work that image search recognised opens by saying so ("This is
+    “Colosseum”, in the collection."), whatever follows, even "not in the collection's records"."""
+    identified = ctx.identified
+    if identified is None or not identified.in_collection or ctx.record is None:
+        return answer
+    title = f"“{ctx.record.title}”" if ctx.record.title else ctx.record.id
+    return answer.model_copy(update={"text": f"This is {title}, in the collection. {answer.text}"})
 
 
 def shorten(text: str, limit: int = QUOTE_CHARS) -> str:

@@ -3,7 +3,8 @@ of good reasoning, which ArtSeek puts before the question, then the question wit
 known about its artwork), and how its answer is checked: every ``[record:<artwork_id>.<field>]``,
 ``[passage:<id>]`` and ``[prediction:<artwork_id>.<field>]`` marker must point at something that
 exists (a non-empty field of a real record, a real passage, a prediction the answerer actually
-obtained). Markers that do not are removed from the text; the caller flags the answer.
+obtained). Markers that do not are removed from the text; the caller flags the answer, then checks
+that what each sentence cites supports it (``support``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ Rules:
 2. Put a citation right after every claim: [record:<artwork_id>.<field>] for a field of a catalogue
    record, [passage:<passage_id>] for a passage, [prediction:<artwork_id>.<field>] for a prediction
    or a measurement (use "image" as the artwork_id for the user's own image). Cite only ids and
-   fields that a tool returned to you.
+   fields that a tool returned to you. Every sentence is checked against what it cites: names,
+   numbers and dates exactly as the source gives them, nothing the source does not say; a sentence
+   that fails is removed.
 3. Predictions and measurements are not facts: say "predicted" or "measured", with the probability.
 4. No outside knowledge. If the tools do not give the answer, reply exactly: "{NOT_IN_RECORDS}" and
    say briefly what is missing.
@@ -50,8 +53,8 @@ Answer: It shows a windless morning: the water lies still as glass [passage:vd-p
 Question (with an image): What style is this?
 Thought: The user's image matched no artwork, so only a prediction is possible.
 Call attributes {} -> predictions: style "Impressionism" 0.71
-Answer: Impressionism, predicted with probability 0.71 [prediction:image.style]; the work is probably
-not in the collection, so its records cannot confirm it."""
+Answer: Impressionism, predicted with probability 0.71 [prediction:image.style]. The work is probably
+not in the collection."""
 
 
 def _known(ctx: AskContext) -> list[str]:
@@ -96,6 +99,8 @@ class CheckedText:
     citations: list[Citation] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     """The markers that pointed at nothing."""
+    by_marker: dict[str, Citation] = field(default_factory=dict)
+    """Each valid marker's citation."""
 
 
 def _record(ctx: AskContext, target: str) -> Citation | None:
@@ -143,4 +148,5 @@ def check_citations(ctx: AskContext, text: str) -> CheckedText:
     cleaned = MARKER.sub(keep_or_drop, text)
     checked.text = _ORPHAN_SPACE.sub(r"\1", cleaned).strip() if checked.removed else cleaned.strip()
     checked.citations = list(found.values())
+    checked.by_marker = found
     return checked

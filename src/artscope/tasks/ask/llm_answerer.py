@@ -2,7 +2,9 @@
 
 The model reads the rules and worked examples, calls tools (search, passages, record, attributes,
 aesthetics) for at most ``max_steps`` rounds, and writes an answer with citation markers. The answer
-is then checked: markers that point at nothing are removed and the answer flagged; an answer with no
+is then checked: markers that point at nothing are removed and the answer flagged; each sentence must
+be supported by what it cites (``support``: names, numbers and dates word for word, the rest in the
+evidence), unsupported sentences are removed and flagged and the confidence falls; an answer with no
 valid citation is flagged ungrounded with a low confidence. If the endpoint cannot be reached, times
 out or does not speak the chat format, the model-free answerer answers instead, flagged.
 """
@@ -18,6 +20,7 @@ from artscope.llm import ChatClient, ChatDelta, ChatReply, LLMUnavailableError, 
 from artscope.tasks.ask.context import AskContext
 from artscope.tasks.ask.grounding import FINISH_NOW, check_citations, messages_for
 from artscope.tasks.ask.model_free import answer_model_free
+from artscope.tasks.ask.support import Support, check_sentences
 from artscope.tasks.ask.tools import run_tool, tool_specs
 from artscope.tasks.ask.types import NOT_IN_RECORDS, Answer, AskEvent, Flag
 
@@ -70,23 +73,43 @@ def _loop(ctx: AskContext, client: ChatClient, max_steps: int, stream_text: bool
 
 
 def _checked_answer(ctx: AskContext, text: str, flags: list[Flag], model: str) -> Answer:
-    """The model's answer with its citations verified, flagged and given a confidence."""
+    """The model's answer with its citations verified (markers that point at nothing removed), its
+    sentences checked against what they cite (unsupported ones removed), flagged and given a confidence."""
     checked = check_citations(ctx, text)
     if checked.removed:
         flags.append(Flag.CITATIONS_REMOVED)
         ctx.notes.append("Removed citations that point at nothing: " + ", ".join(checked.removed))
-    if not checked.text or _REFUSAL.search(checked.text):
+    refused = not checked.text or bool(_REFUSAL.search(checked.text))
+    support = Support(text=checked.text)
+    if not refused and checked.citations:
+        support = check_sentences(ctx, checked.text, citations_of=checked.by_marker)
+        if support.removed:
+            flags.append(Flag.UNSUPPORTED)
+            ctx.notes.append("Removed sentences that their citations do not support: " +
+                             " | ".join(support.removed))
+            refused = not support.text
+    citations = [c for m, c in checked.by_marker.items() if m in support.text]
+    if refused:
         flags.append(Flag.NO_ANSWER)
         confidence = 0.0
     elif not checked.citations:
         flags.append(Flag.UNGROUNDED)
         confidence = UNGROUNDED_CONFIDENCE
+    elif checked.removed or support.removed:
+        kept = 1 - len(support.removed) / max(support.checked, 1)
+        confidence = min(PARTLY_GROUNDED_CONFIDENCE, GROUNDED_CONFIDENCE * kept)
     else:
-        confidence = PARTLY_GROUNDED_CONFIDENCE if checked.removed else GROUNDED_CONFIDENCE
-    if any(c.kind == "prediction" for c in checked.citations):
+        confidence = GROUNDED_CONFIDENCE
+    if any(c.kind == "prediction" for c in citations):
         flags.append(Flag.PREDICTION)
-    return ctx.answer(checked.text or NOT_IN_RECORDS, checked.citations, confidence * ctx.certainty,
-                      flags=flags, answerer=f"llm:{model}")
+    if not refused:
+        shown = support.text
+    elif support.removed:
+        shown = f"{NOT_IN_RECORDS} What the model wrote is not supported by the sources it cited."
+    else:
+        shown = checked.text or NOT_IN_RECORDS
+    return ctx.answer(shown, [] if refused else citations, confidence * ctx.certainty, flags=flags,
+                      answerer=f"llm:{model}")
 
 
 def answer_with_llm(ctx: AskContext, client: ChatClient, max_steps: int = DEFAULT_MAX_STEPS,

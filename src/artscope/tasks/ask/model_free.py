@@ -12,11 +12,15 @@ lists query the catalogue.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from artscope.tasks.ask.catalogue_query import answer_collection_question
+from artscope.tasks.ask.classify import classify, normalise_question
 from artscope.tasks.ask.context import AskContext, field_text, passage_citation, record_citation
-from artscope.tasks.ask.evidence import VALUE_PATTERNS, Evidence, Need, best_sentences, retrieve_passages
+from artscope.tasks.ask.evidence import Evidence, Need, best_sentences, retrieve_passages
+from artscope.tasks.ask.focus import Focus, question_focus
 from artscope.tasks.ask.predictions import TOPIC_WORDS, measured_aesthetics, predicted_attributes
+from artscope.tasks.ask.support import check_sentences
 from artscope.tasks.ask.text import STOPWORDS, contains_phrase, content_terms, split_sentences, stem, words
 from artscope.tasks.ask.types import NOT_IN_RECORDS, Answer, Citation, Flag, QuestionKind
 from artscope.types import ArtworkRecord, Passage
@@ -42,9 +46,14 @@ FIELD_WORDS = frozenset(content_terms(
     "build paint date locate size artist author title call name material medium technique use type kind sort "
     "style genre period museum gallery hold house keep own license licence credit right language inscription "
     "inscribe write subject depict show represent old come origin originally place country city region "
-    "dimension measure object thing"))
+    "dimension measure object thing called named held kept owned housed written inscribed depicted shown "
+    "represented located situated"))
 """Words that only restate what a field question asks (as ``content_terms`` spells them)."""
+OBJECT_WORDS = frozenset(content_terms("painting picture image photo photograph artwork object piece item thing"))
+"""Words that name the work itself, not something asked about it."""
 LABELS = {"artists": "artist", "subjects": "subjects", "medium": "medium", "type": "object type"}
+_PARTS = re.compile(r",?\s+and\s+(?=(?:who|what|when|where|why|how|which|whom|whose)\b)", re.IGNORECASE)
+"""Where a question asking two things splits ("Who built it and what was it used for?")."""
 
 
 def _label(name: str) -> str:
@@ -69,11 +78,16 @@ def _predicted(ctx: AskContext, certainty: float) -> Answer | None:
                       flags=[Flag.PREDICTION])
 
 
+def _focus(ctx: AskContext) -> Focus | None:
+    return question_focus(ctx.classification, normalise_question(ctx.question))
+
+
 def _from_evidence(ctx: AskContext, evidence: list[Evidence], certainty: float) -> Answer:
     """An answer stating the value found (if any) first, then the supporting sentences."""
     lead = evidence[0]
     sentences = " ".join(e.sentence for e in evidence)
-    text = f"{lead.value}. {sentences}" if lead.value else sentences
+    value = lead.value
+    text = f"{value.rstrip('.')}{'' if value.endswith('…') else '.'} {sentences}" if value else sentences
     citations: dict[str, Citation] = {}
     for item in evidence:  # two sentences of one passage are one citation quoting both
         known = citations.setdefault(item.citation.marker, item.citation)
@@ -84,19 +98,58 @@ def _from_evidence(ctx: AskContext, evidence: list[Evidence], certainty: float) 
 
 
 def answer_model_free(ctx: AskContext) -> Answer:
-    """The model-free answer to the question in ``ctx``."""
-    kind = ctx.classification.kind
+    """The model-free answer to the question in ``ctx``, every sentence checked against what it cites."""
     if ctx.classification.collection_level:
         return answer_collection_question(ctx, ctx.question)
     if ctx.identified is not None and not ctx.identified.in_collection:
         return _about_unknown_image(ctx)
+    parts = [p.strip() for p in _PARTS.split(ctx.question) if p.strip()]
+    answer = _answer_parts(ctx, parts) if len(parts) > 1 and ctx.record is not None else _answer_one(ctx)
+    return _supported(ctx, answer)
+
+
+def _answer_one(ctx: AskContext) -> Answer:
     if ctx.record is None:
         return _from_all_passages(ctx)
-    if kind == K.VISUAL:
+    if ctx.classification.kind == K.VISUAL:
         return _visual(ctx, ctx.record)
     if ctx.classification.field_question:
         return _field(ctx, ctx.record)
     return _open(ctx, ctx.record)
+
+
+def _answer_parts(ctx: AskContext, parts: list[str]) -> Answer:
+    """A question that asks two things: each part answered on its own about the same artwork; the
+    answer gives what was found and says what was not."""
+    answers = [_answer_one(replace(ctx, question=part, classification=classify(part))) for part in parts]
+    given = [a for a in answers if a.answered]
+    if not given:
+        return _not_in_records(ctx, f"Nothing the collection holds about {_title(ctx.record)} answers this.")
+    missing = [p.rstrip("?. ") for p, a in zip(parts, answers, strict=True) if not a.answered]
+    text = " ".join(a.text for a in given)
+    if missing:
+        text += " The collection's records do not say " + " or ".join(m[0].lower() + m[1:] for m in missing) + "."
+    citations = list({c.marker: c for a in given for c in a.citations}.values())
+    confidence = min(a.confidence for a in given) * len(given) / len(answers)
+    flags = [f for a in given for f in a.flags]
+    return ctx.answer(text, citations, confidence, flags=flags)
+
+
+def _supported(ctx: AskContext, answer: Answer) -> Answer:
+    """The answer without sentences that its record and passage citations do not support (labelled
+    predictions and measurements are quoted as measured and left as they are)."""
+    if not answer.answered or Flag.PREDICTION in answer.flags or not answer.citations:
+        return answer
+    support = check_sentences(ctx, answer.text, cited=answer.citations)
+    if not support.removed:
+        return answer
+    ctx.notes.append("Removed sentences that the cited records and passages do not support: " +
+                     " | ".join(support.removed))
+    if not support.text:
+        return _not_in_records(ctx, "What was found is not supported by the records it would cite.")
+    kept = 1 - len(support.removed) / max(support.checked, 1)
+    return answer.model_copy(update={"text": support.text, "confidence": round(answer.confidence * kept, 4),
+                                     "flags": [*answer.flags, Flag.UNSUPPORTED], "notes": list(ctx.notes)})
 
 
 def _record_answer(ctx: AskContext, record: ArtworkRecord, name: str, value: str,
@@ -119,19 +172,19 @@ def _field(ctx: AskContext, record: ArtworkRecord) -> Answer:
     passages = ctx.collection.catalog.passages_for(record.id)
     ignore = frozenset(content_terms(record.title or ""))
     # "When did it become a World Heritage Site?" asks about more than the record's date: a passage
-    # that speaks of that answers it; a question of only the field's words takes the record
-    beyond = content_terms(ctx.question) - ignore - FIELD_WORDS
+    # that speaks of that answers it, or nothing does; a question of only the field's words takes the record
+    beyond = content_terms(ctx.question) - ignore - FIELD_WORDS - OBJECT_WORDS
     if value and not beyond:
         return _record_answer(ctx, record, name, value, passages, ignore)
-    pattern_kind = kind if kind in VALUE_PATTERNS else None
-    need = Need(kind=pattern_kind, ignore=ignore | FIELD_WORDS if value else ignore)
+    need = Need(focus=_focus(ctx), ignore=ignore | FIELD_WORDS if value else ignore)
     evidence = best_sentences(ctx, ctx.question, passages, need)
     ctx.step("passages", {"artwork_id": record.id}, f"{len(passages)} passages, "
              f"{'a supporting sentence' if evidence else 'no sentence states it'}")
     if evidence:
         return _from_evidence(ctx, evidence, ctx.certainty)
-    if value:
-        return _record_answer(ctx, record, name, value, passages, ignore)
+    if value:  # the record has the field, but the question asks about more, which nothing says
+        return _not_in_records(ctx, f"The record of {_title(record)} gives its {_label(name)} ({value}), but "
+                                    f"nothing the collection holds says {' or '.join(sorted(beyond))}.")
     predicted = _predicted(ctx, ctx.certainty)
     if predicted is not None:
         return predicted
@@ -159,11 +212,13 @@ def _open(ctx: AskContext, record: ArtworkRecord) -> Answer:
     """Open questions about one artwork: the best supporting sentences, or its lead for generic ones."""
     passages = ctx.collection.catalog.passages_for(record.id)
     ignore = frozenset(content_terms(record.title or ""))
-    evidence = best_sentences(ctx, ctx.question, passages, Need(k=2, ignore=ignore | _GENERIC))
+    focus = _focus(ctx)
+    evidence = best_sentences(ctx, ctx.question, passages, Need(focus=focus, k=1 if focus else 2,
+                                                                ignore=ignore | _GENERIC))
     ctx.step("passages", {"artwork_id": record.id}, f"{len(passages)} passages, {len(evidence)} supporting")
     if evidence:
         return _from_evidence(ctx, evidence, ctx.certainty)
-    if not (content_terms(ctx.question) - ignore - _GENERIC):
+    if focus is None and not (content_terms(ctx.question) - ignore - _GENERIC):
         lead = _lead(ctx, record)
         if lead is not None:
             return lead
@@ -229,12 +284,10 @@ def _about_unknown_image(ctx: AskContext) -> Answer:
 
 def _from_all_passages(ctx: AskContext) -> Answer:
     """No artwork given or named: the best sentence of the passages that hybrid search finds."""
-    kind = ctx.classification.kind
     passages = retrieve_passages(ctx, ctx.question)
     ctx.step("passages", {"query": ctx.question}, ", ".join(p.id for p in passages) or "none found")
-    pattern_kind = kind if kind in VALUE_PATTERNS else None
-    need = Need(kind=pattern_kind, k=1 if pattern_kind else 2, min_overlap=COLLECTION_MIN_OVERLAP,
-                with_record=False)
+    focus = _focus(ctx)
+    need = Need(focus=focus, k=1 if focus else 2, min_overlap=COLLECTION_MIN_OVERLAP, with_record=False)
     evidence = best_sentences(ctx, ctx.question, passages, need)
     if not evidence:
         return _not_in_records(ctx, "No record or passage of the collection answers this.")

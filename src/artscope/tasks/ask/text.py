@@ -54,6 +54,8 @@ _SYNONYM_GROUPS = {
     "locate": "located location situated lies stands",
     "size": "long length stretch stretches stretching tall height high wide width big large size measure "
             "measures measuring",
+    "give": "give gave given gives gift gifted donate donated donation offered presented",
+    "use": "use used uses served serve serves purpose function",
 }
 SYNONYMS = {word: key for key, group in _SYNONYM_GROUPS.items() for word in group.split()}
 """Words that questions and museum texts use for the same thing ("built" / "constructed" / "commissioned")."""

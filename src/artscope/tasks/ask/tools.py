@@ -157,9 +157,12 @@ def _aesthetics(ctx: AskContext, args: ImageArgs) -> dict[str, Any]:
     ctx.obtained[(args.artwork_id or "image", "aesthetics")] = Citation(
         kind="prediction", artwork_id=args.artwork_id, field="aesthetics", quote=f"total {result.total:.1f}",
         source="aesthetics (calibrated)" if result.calibrated else "aesthetics (uncalibrated measurement)")
-    return {"total": round(result.total, 1), "calibrated": result.calibrated,
-            "dimensions": {k: v if v is None else round(v, 1) for k, v in result.dimensions.items()},
-            "statements": [s.text for s in result.description.sentences()][:8]}
+    found = {"total": round(result.total, 1), "calibrated": result.calibrated,
+             "dimensions": {k: v if v is None else round(v, 1) for k, v in result.dimensions.items()},
+             "statements": [s.text for s in result.description.sentences()][:8]}
+    ctx.measured[(args.artwork_id or "image", "aesthetics")] = [
+        *found["statements"], *(f"{k} {v}" for k, v in found["dimensions"].items()), f"total {found['total']}"]
+    return found
 
 
 @dataclass

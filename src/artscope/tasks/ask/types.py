@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 NOT_IN_RECORDS = "Not in the collection's records."
 """What an answer says when nothing in the collection supports one."""
@@ -42,6 +42,11 @@ class Flag(StrEnum):
 
     CITATIONS_REMOVED = "citations-removed"
     """The model cited record fields or passages that do not exist; they were taken out."""
+    UNSUPPORTED = "unsupported-claims-removed"
+    """Sentences whose cited evidence does not say what they claim were taken out."""
+    UNCHECKED = "partly-unchecked"
+    """Part of the question could not be checked against the collection (a list's condition for works
+    with no text about it, whose pictures the embedder cannot read for it)."""
     UNGROUNDED = "ungrounded"
     """No claim of the answer is backed by a valid citation."""
     FELL_BACK = "fell-back-to-model-free"
@@ -54,6 +59,22 @@ class Flag(StrEnum):
     PREDICTION = "uses-predictions"
     """Part of the answer is a model's prediction or a measurement, not a catalogue statement."""
     NO_ANSWER = "no-answer"
+
+
+WARNINGS: dict[Flag, str] = {
+    Flag.CITATIONS_REMOVED: "Some sources the answer named do not exist and were left out.",
+    Flag.UNSUPPORTED: "Some sentences were not backed by the sources they cited and were left out.",
+    Flag.UNGROUNDED: "Nothing in this answer is backed by the collection's records: treat it with care.",
+    Flag.FELL_BACK: "The language model was not available; the answer comes straight from the records.",
+    Flag.MALFORMED_TOOL_CALLS: "Some look-ups could not be made; the answer may be incomplete.",
+    Flag.STEP_LIMIT: "The answer was given before every look-up was done; it may be incomplete.",
+    Flag.NOT_IN_COLLECTION: "The pictured work is probably not in the collection.",
+    Flag.PREDICTION: "Part of this answer is a model's prediction or a measurement of the image, not a "
+                     "statement of the records.",
+    Flag.UNCHECKED: "Part of the question could not be checked against the collection.",
+    Flag.NO_ANSWER: "The collection's records do not answer this.",
+}
+"""What each flag means, in words a visitor understands."""
 
 
 class Citation(BaseModel):
@@ -127,6 +148,12 @@ class Answer(BaseModel):
     @property
     def answered(self) -> bool:
         return Flag.NO_ANSWER not in self.flags
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def warnings(self) -> list[str]:
+        """The flags in plain words, for visitors (who never see the flag names)."""
+        return [WARNINGS[f] for f in self.flags if f in WARNINGS]
 
 
 class AskEvent(BaseModel):
