@@ -31,7 +31,7 @@ from PIL import Image
 import artscope
 from artscope.demo import SAMPLE_COLLECTION
 from artscope.tasks.ask import Answer
-from artscope.tasks.ask.text import words
+from artscope.tasks.ask.text import stem, words
 
 QUESTIONS = Path(__file__).with_name("ask_questions.jsonl")
 CONFIDENT = 0.5
@@ -51,7 +51,8 @@ def photo_of(path: Path) -> bytes:
 
 
 def _folded(text: str) -> str:
-    return " " + " ".join(words(text)) + " "
+    """Folded, stemmed words: "Makrana marbles" states "marble"."""
+    return " " + " ".join(stem(w) for w in words(text)) + " "
 
 
 def _states(answer: Answer, accepted: list[str]) -> bool:

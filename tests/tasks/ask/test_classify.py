@@ -24,6 +24,9 @@ K = QuestionKind
     ("What does the painting depict?", K.SUBJECT),
     ("Which museum holds this painting?", K.COLLECTION),
     ("How big is this painting?", K.DIMENSIONS),
+    ("How long is the Great Wall?", K.DIMENSIONS),
+    ("How long did it take to build the Great Pyramid?", K.DESCRIPTION),  # a duration, not a length
+    ("What was the Aula Palatina originally?", K.DESCRIPTION),  # "originally" is not "origin"
     ("What does the inscription say?", K.LANGUAGE),
     ("Under what licence can I reuse this image?", K.LICENSE),
     ("What style is this?", K.STYLE),

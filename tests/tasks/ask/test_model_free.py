@@ -180,6 +180,7 @@ def test_iter_ask_yields_the_steps_then_the_answer(ask_collection: Collection) -
     ("Why was the Charminar built?", "To mark the end of plague", "[passage:charminar-p1]"),
     ("What was the Colosseum originally?", "The first permanent amphitheatre to be raised. ",
      "[passage:colosseum-p1]"),
+    ("How long is the Great Wall of China?", "13170 miles (21196 kilometers). ", "[passage:great-wall-of-china-p1]"),
 ])
 def test_open_questions_answer_with_the_span_their_focus_asks_for(ask_collection: Collection, question: str,
                                                                   start: str, marker: str) -> None:

@@ -55,7 +55,8 @@ _PATTERNS: list[tuple[QuestionKind, str]] = [
              r"|\blist\b|\bwhat (?:else|other)\b"),
     (K.LICENSE, r"licen[cs]e|copyright|public domain|\brights?\b|\bre-?use\b|\bcredit|permission|"
                 r"attribution|who took (?:the|this) photo|\bphotographer\b"),
-    (K.DIMENSIONS, r"how (?:big|large|tall|high|wide|long|heavy|deep)\b|\bsize\b|dimension|measure|"
+    (K.DIMENSIONS, r"how (?:big|large|tall|high|wide|heavy|deep)\b|how long\b(?! (?:did|does|do|has|have|had|ago)\b)"
+                   r"|\bsize\b|dimension|measure|"
                    r"\bheight\b|\bwidth\b|\bdepth\b"),
     (K.LANGUAGE, r"language|inscri|\bwritten\b|\bwriting\b|\btext on\b|lettering|\bsigned\b|signature|"
                  rf"what does {_WORK} (?:say|read)"),

@@ -225,6 +225,22 @@ def _open(ctx: AskContext, record: ArtworkRecord) -> Answer:
     return _not_in_records(ctx, f"Nothing the collection holds about {_title(record)} answers this.")
 
 
+def _title_span(question: str, title: str) -> frozenset[str]:
+    """The title's words that the question uses as the title: the longest run of them in order. In
+    "What colour is the umbrella in The Bridge of Langlois at Arles?" the umbrella is asked about,
+    though the full title ("... with a Lady with Umbrella") holds it too."""
+    asked, named = words(question), words(title)
+    best: list[str] = []
+    for i in range(len(asked)):
+        for j in range(len(named)):
+            k = 0
+            while i + k < len(asked) and j + k < len(named) and asked[i + k] == named[j + k]:
+                k += 1
+            if k > len(best):
+                best = asked[i:i + k]
+    return frozenset(content_terms(" ".join(best)))
+
+
 def _measurable(ctx: AskContext, ignore: frozenset[str]) -> bool:
     """True when every meaningful word of the question is one image measurements speak to: "what are
     the main colours?" is measurable, "what colour is the sky?" is about a detail and is not."""
@@ -242,7 +258,8 @@ def _visual(ctx: AskContext, record: ArtworkRecord | None) -> Answer:
         ctx.step("passages", {"artwork_id": record.id}, f"{len(evidence)} supporting sentences")
         if evidence:
             return _from_evidence(ctx, evidence, ctx.certainty)
-    measured = measured_aesthetics(ctx) if _measurable(ctx, ignore) else []
+    named = _title_span(ctx.question, record.title or "") if record is not None else frozenset()
+    measured = measured_aesthetics(ctx) if _measurable(ctx, named) else []
     if measured:
         text = "Measured from the image, not stated in the collection's records: " + \
             " ".join(m.sentence for m in measured)
