@@ -21,12 +21,12 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
+from sample import sample_collection
 
 import artscope
 from artscope.demo import SAMPLE_COLLECTION
@@ -126,14 +126,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write every answer and the summary to this file")
     args = parser.parse_args()
     items = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    with tempfile.TemporaryDirectory() as tmp:
-        if args.collection is None:
-            collection = artscope.create(Path(tmp) / "sample")
-            collection.ingest([str(SAMPLE_COLLECTION)])
-        else:
-            collection = artscope.open(args.collection)
-        with collection:
-            rows = run(collection, items, args.details)
+    with sample_collection(args.collection) as collection:
+        rows = run(collection, items, args.details)
     table = summary(rows)
     print_table(table)
     if args.json:

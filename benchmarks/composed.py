@@ -16,13 +16,13 @@ from __future__ import annotations
 import argparse
 import functools
 import statistics
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import cv2
 import numpy as np
 from PIL import Image
+from sample import sample_collection
 
 import artscope
 from artscope.demo import SAMPLE_COLLECTION
@@ -102,33 +102,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--collection", type=Path, help="a collection built from the sample collection")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        if args.collection is None:
-            collection = artscope.create(Path(tmp) / "sample")
-            collection.ingest([str(SAMPLE_COLLECTION)])
-        else:
-            collection = artscope.open(args.collection)
-        with collection:
-            records = list(collection.catalog.iter_records())
-            kinds = {r.id: r.type for r in records}
-            alone = {r.id: top(collection, r.id, None) for r in records}
-            print(f"| change | property | image alone (top {TOP}) | composed (top {TOP}) | moved the asked way "
-                  "(references) | same kind, image alone | same kind, composed |")
-            print("|---|---|---|---|---|---|---|")
-            for text, name, measure, sign in CHANGES:
-                before, after, moved, kind_before, kind_after = [], [], 0, [], []
-                for record in records:
-                    composed = top(collection, record.id, text)
-                    b = statistics.mean(measure(i) for i in alone[record.id])
-                    a = statistics.mean(measure(i) for i in composed)
-                    before.append(b)
-                    after.append(a)
-                    moved += (a - b) * sign > 0
-                    kind_before.append(statistics.mean(kinds[i] == record.type for i in alone[record.id]))
-                    kind_after.append(statistics.mean(kinds[i] == record.type for i in composed))
-                print(f"| {text} | {name} | {statistics.mean(before):.3f} | {statistics.mean(after):.3f} | "
-                      f"{moved}/{len(records)} | {statistics.mean(kind_before):.2f} | "
-                      f"{statistics.mean(kind_after):.2f} |")
+    with sample_collection(args.collection) as collection:
+        records = list(collection.catalog.iter_records())
+        kinds = {r.id: r.type for r in records}
+        alone = {r.id: top(collection, r.id, None) for r in records}
+        print(f"| change | property | image alone (top {TOP}) | composed (top {TOP}) | moved the asked way "
+              "(references) | same kind, image alone | same kind, composed |")
+        print("|---|---|---|---|---|---|---|")
+        for text, name, measure, sign in CHANGES:
+            before, after, moved, kind_before, kind_after = [], [], 0, [], []
+            for record in records:
+                composed = top(collection, record.id, text)
+                b = statistics.mean(measure(i) for i in alone[record.id])
+                a = statistics.mean(measure(i) for i in composed)
+                before.append(b)
+                after.append(a)
+                moved += (a - b) * sign > 0
+                kind_before.append(statistics.mean(kinds[i] == record.type for i in alone[record.id]))
+                kind_after.append(statistics.mean(kinds[i] == record.type for i in composed))
+            print(f"| {text} | {name} | {statistics.mean(before):.3f} | {statistics.mean(after):.3f} | "
+                  f"{moved}/{len(records)} | {statistics.mean(kind_before):.2f} | "
+                  f"{statistics.mean(kind_after):.2f} |")
 
 
 if __name__ == "__main__":

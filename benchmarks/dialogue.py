@@ -19,14 +19,14 @@ import argparse
 import random
 import re
 import statistics
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from sample import sample_collection
+
 import artscope
-from artscope.demo import SAMPLE_COLLECTION
 from artscope.tasks.ask.text import fold
 from artscope.tasks.search import dialogue
 from artscope.tasks.search.dialogue import answer_dialogue, start_dialogue
@@ -148,20 +148,14 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=8, help="answers a visitor gives at most")
     parser.add_argument("--seeds", type=int, default=3, help="runs of the random baseline")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        if args.collection is None:
-            collection = artscope.create(Path(tmp) / "sample")
-            collection.ingest([str(SAMPLE_COLLECTION)])
-        else:
-            collection = artscope.open(args.collection)
-        with collection:
-            targets = list(collection.catalog.iter_records())
-            report("engine", [session(collection, t, args.turns) for t in targets], args.turns)
-            for options, name in ((False, "random field, engine's options"), (True, "random questions")):
-                for seed in range(args.seeds):
-                    with random_questions(seed, options):
-                        report(f"{name} (seed {seed})", [session(collection, t, args.turns) for t in targets],
-                               args.turns)
+    with sample_collection(args.collection) as collection:
+        targets = list(collection.catalog.iter_records())
+        report("engine", [session(collection, t, args.turns) for t in targets], args.turns)
+        for options, name in ((False, "random field, engine's options"), (True, "random questions")):
+            for seed in range(args.seeds):
+                with random_questions(seed, options):
+                    report(f"{name} (seed {seed})", [session(collection, t, args.turns) for t in targets],
+                           args.turns)
 
 
 if __name__ == "__main__":

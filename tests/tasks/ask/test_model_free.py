@@ -11,7 +11,8 @@ from PIL import Image
 
 from artscope.collection import Collection
 from artscope.errors import ImageLoadError, InvalidInputError, NotFoundError
-from artscope.tasks.ask import Answer, Flag, QuestionKind, ask, iter_ask
+from artscope.tasks.ask import Answer, Flag, QuestionKind, ask, iter_ask, model_free
+from artscope.tasks.ask.context import AskContext, record_citation
 
 CAFE = "van-gogh-cafe-terrace-at-night"
 
@@ -222,6 +223,27 @@ def test_lists_keep_only_the_works_that_meet_the_condition(ask_collection: Colle
     assert "could not be checked" in " ".join(billiards.warnings)
     counted = _ask(ask_collection, "How many monuments are built of limestone?")
     assert counted.kind == K.COUNT and counted.text.startswith("1. ")
+
+
+@pytest.mark.parametrize(("planted", "kept"), [
+    ("Paul Gauguin.", ""),                                                        # another artist
+    ("Vincent van Gogh. He painted it in 1890.", "Vincent van Gogh."),            # another year
+    ("Vincent van Gogh. He painted it in Paris.", "Vincent van Gogh."),           # the record says Arles
+])
+def test_the_model_free_answer_loses_sentences_its_citations_do_not_support(
+        ask_collection: Collection, monkeypatch: pytest.MonkeyPatch, planted: str, kept: str) -> None:
+    """The model-free composer is replaced by one that writes a false sentence behind a valid citation
+    (the record's artist field): the sentence goes, the answer is flagged and its confidence falls."""
+    def composer(ctx: AskContext) -> Answer:
+        return ctx.answer(planted, [record_citation(ctx.collection, ctx.record, "artists")], 0.95)
+
+    monkeypatch.setattr(model_free, "_answer_one", composer)
+    answer = _ask(ask_collection, "Who painted the Cafe Terrace at Night?")
+    assert Flag.UNSUPPORTED in answer.flags
+    if kept:
+        assert answer.text == kept and answer.answered and answer.confidence == pytest.approx(0.95 / 2)
+    else:
+        assert not answer.answered and answer.confidence == 0 and answer.text.startswith("Not in the collection")
 
 
 def test_a_condition_nothing_can_check_is_not_answered(ask_collection: Collection) -> None:

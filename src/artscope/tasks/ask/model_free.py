@@ -146,7 +146,8 @@ def _supported(ctx: AskContext, answer: Answer) -> Answer:
     ctx.notes.append("Removed sentences that the cited records and passages do not support: " +
                      " | ".join(support.removed))
     if not support.text:
-        return _not_in_records(ctx, "What was found is not supported by the records it would cite.")
+        refusal = _not_in_records(ctx, "What was found is not supported by the records it would cite.")
+        return refusal.model_copy(update={"flags": [*refusal.flags, Flag.UNSUPPORTED]})
     kept = 1 - len(support.removed) / max(support.checked, 1)
     return answer.model_copy(update={"text": support.text, "confidence": round(answer.confidence * kept, 4),
                                      "flags": [*answer.flags, Flag.UNSUPPORTED], "notes": list(ctx.notes)})
