@@ -200,7 +200,7 @@ function facetsForm(meta) {
   const boxes = keyword.map((name) => h('input', { type: 'checkbox', id: `choose-facet-${name}`.replace(/[^\w-]/g, '_'),
     value: name, checked: chosen.has(name) }));
   const message = h('div', { role: 'status' },
-    meta.facets ? null : h('p', { class: 'note' }, 'None chosen: the page shows the first keyword fields.'));
+    meta.facets ? null : h('p', { class: 'note' }, `None chosen: the page shows ${(meta.automatic_facets ?? []).join(', ') || 'no facets'} (fields with few values).`));
   const form = h('form', { class: 'curator-form' },
     h('fieldset', { class: 'facet-choice' }, h('legend', {}, 'Facets of the search page'),
       boxes.map((box) => h('label', {}, box, ` ${box.value}`))),
