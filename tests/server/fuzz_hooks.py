@@ -45,12 +45,16 @@ def _pick(case: schemathesis.Case, choices: list[Any]) -> Any | None:
 
 @schemathesis.hook
 def map_body(ctx: schemathesis.HookContext, body: Any) -> Any:
-    """A real image as the ``file`` of half the uploads. Only where ``file`` is already a string: the upload
-    body has no other rule to break, so such a body is valid whatever the mode. (A body hook, as schemathesis
+    """A real image as the ``file`` (or the ``files``) of half the uploads. Only where they already are strings:
+    an upload body has no other rule to break, so such a body is valid whatever the mode. (A body hook, as schemathesis
     judges a case whose file a case hook changed as invalid.)"""
-    if DATA and isinstance(body, dict) and isinstance(body.get("file"), str | bytes) and \
-            zlib.crc32(repr(body).encode()) % 2:
+    if not DATA or not isinstance(body, dict) or not zlib.crc32(repr(body).encode()) % 2:
+        return body
+    if isinstance(body.get("file"), str | bytes):
         return {**body, "file": Binary(Path(DATA["image"]).read_bytes())}
+    files = body.get("files")  # files to add as a job: a list of them
+    if isinstance(files, list) and files and all(isinstance(f, str | bytes) for f in files):
+        return {**body, "files": [Binary(Path(DATA["image"]).read_bytes())]}
     return body
 
 

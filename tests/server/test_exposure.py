@@ -216,6 +216,12 @@ def test_methods_heads_and_unparseable_bodies(anonymous: httpx.Client) -> None:
     bad_header = anonymous.post("/infer", content=b"--xx\r\nnot a part", headers=multipart)
     assert bad_header.status_code == 400
     assert anonymous.post("/api/uploads", files={"other": ("a.png", b"x")}).status_code == 422  # no 'file'
+    # a write without the token is a 401 whatever its body, and the schema asks for one file at least
+    assert anonymous.post("/api/jobs/files", content=b"--xx--\r\n", headers=multipart).status_code == 401
+    body = anonymous.get("/openapi.json").json()["paths"]["/api/jobs/files"]["post"]["requestBody"]
+    reference = body["content"]["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    files = anonymous.get("/openapi.json").json()["components"]["schemas"][reference]["properties"]["files"]
+    assert files["minItems"] == 1
     assert anonymous.post("/api/uploads", files={"file": ("a.png", b"")}).status_code == 422  # empty
     not_json = anonymous.post("/api/search", content=b"{text:", headers={"content-type": "application/json"})
     assert not_json.status_code == 400 and not_json.json()["error"] == "HTTPError"

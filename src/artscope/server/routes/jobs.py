@@ -127,9 +127,9 @@ async def start_job(body: IngestRequest, actor: str = Depends(require_write), st
 
 
 @router.post("/files", response_model=JobView, status_code=202, summary="Add uploaded files",
-             dependencies=[Depends(limit_heavy), Depends(parsed_form)],
+             dependencies=[Depends(limit_heavy), Depends(require_write), Depends(parsed_form)],
              responses=error_responses(400, 401, 403, 409, 413, 422, 429))
-async def add_files(files: list[UploadFile] = File(description=(
+async def add_files(files: list[UploadFile] = File(min_length=1, description=(
                         f"Images (JPEG, PNG, WebP, TIFF, GIF, BMP) and at most one catalogue describing them (CSV, "
                         f"JSON, JSONL): {MAX_FILES} files at most")),
                     actor: str = Depends(require_write), state: ServerState = Depends(get_state)) -> JobView:
