@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from artscope.errors import InvalidInputError
 from artscope.languages import detect_language
 from artscope.llm import ChatClient, from_settings
+from artscope.tasks.ask.across_languages import classify_across_languages, find_by_meaning
 from artscope.tasks.ask.classify import Classification, classify
 from artscope.tasks.ask.context import (
     AskContext,
@@ -84,6 +85,8 @@ def prepare(collection: Collection, question: str, image: Any = None, artwork_id
     if ctx.foreign:
         ctx.notes.append(f"The question is in {ctx.language.name}; the evidence is quoted in its own language, "
                          "untranslated.")
+        if not classification.collection_level:
+            ctx.classification = classification = classify_across_languages(ctx) or classification
     ctx.step("classify", {}, classification.kind.value)
     if artwork_id is not None:
         ctx.record = collection.catalog.get(str(artwork_id))
@@ -95,6 +98,8 @@ def prepare(collection: Collection, question: str, image: Any = None, artwork_id
             ctx.certainty = 1.0 if ctx.identified.match == "exact" else VERIFIED_MATCH_CERTAINTY
     if ctx.record is None and image is None and not classification.collection_level:
         _about_mentioned(ctx)
+        if ctx.record is None and ctx.foreign:
+            find_by_meaning(ctx)
     return ctx
 
 

@@ -174,7 +174,8 @@ def _field(ctx: AskContext, record: ArtworkRecord) -> Answer:
     ignore = frozenset(content_terms(record.title or ""))
     # "When did it become a World Heritage Site?" asks about more than the record's date: a passage
     # that speaks of that answers it, or nothing does; a question of only the field's words takes the record
-    beyond = content_terms(ctx.question) - ignore - FIELD_WORDS - OBJECT_WORDS
+    # (and one in another language, whose words cannot be compared with the field's)
+    beyond = set() if ctx.foreign else content_terms(ctx.question) - ignore - FIELD_WORDS - OBJECT_WORDS
     if value and not beyond:
         return _record_answer(ctx, record, name, value, passages, ignore)
     need = Need(focus=_focus(ctx), ignore=ignore | FIELD_WORDS if value else ignore)
