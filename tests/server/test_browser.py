@@ -62,7 +62,7 @@ def test_search_then_open_an_artwork_with_radar_and_attributes(page, shots: Path
     expect(page.locator(".card-title").first).to_contain_text("red")
     expect(page.locator(".facet legend").first).to_be_visible()
     page.screenshot(path=shots / "search.png")
-    page.locator(".card-link").first.click()
+    page.locator(".card-link", has_text="Landscape in red").first.click()
     expect(page.locator("#artwork-title")).to_contain_text("Landscape in red")
     expect(page.locator(".record")).to_contain_text("Ada Rossi")
     radar = page.locator(".radar")
