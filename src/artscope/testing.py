@@ -13,6 +13,8 @@ import csv
 import json
 import os
 import shutil
+import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,3 +154,12 @@ def copy_collection(source: Path, target: Path) -> Path:
     shutil.copytree(source, target, copy_function=_copy_sparse)
     return Path(target)
 
+
+def claimed_size_png(width: int, height: int) -> bytes:
+    """A tiny valid PNG whose header claims ``width`` x ``height`` (a decompression bomb's shape)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 16))
+            + chunk(b"IEND", b""))

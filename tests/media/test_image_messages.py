@@ -3,24 +3,12 @@ cap this installation applies (``max_pixels``), never Pillow's own decompression
 
 from __future__ import annotations
 
-import struct
-import zlib
-
 import pytest
 from PIL import Image
 
 from artscope.errors import ImageLoadError
 from artscope.media.images import decode_image
-
-
-def claimed_size_png(width: int, height: int) -> bytes:
-    """A tiny PNG whose header claims ``width`` x ``height`` (a decompression bomb's shape)."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 16))
-            + chunk(b"IEND", b""))
+from artscope.testing import claimed_size_png
 
 
 def refusal(data: bytes, max_pixels: int) -> str:

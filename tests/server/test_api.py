@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import struct
-import zlib
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from artscope.tasks.aesthetics import DIMENSIONS
+from artscope.testing import claimed_size_png
 
 UPLOAD_LIMIT = 2_000_000
 """The ``client`` fixture's limit."""
@@ -25,14 +24,6 @@ def png_bytes(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def claimed_size_png(width: int, height: int) -> bytes:
-    """A tiny valid PNG whose header claims ``width`` x ``height`` (a decompression bomb's shape)."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 16))
-            + chunk(b"IEND", b""))
 
 
 def upload(client: TestClient, data: bytes, name: str = "query.png") -> dict:
