@@ -1,4 +1,4 @@
-"""Fixtures for the source tests."""
+"""Fixtures for the ingest tests."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
+import artscope
 from artscope.config import get_settings
+from artscope.crashtest import write_sources
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -36,3 +38,18 @@ def http_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple
         server.shutdown()
         server.server_close()
         get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def sources(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """Twelve images with their catalogue and passages (``artscope.crashtest.write_sources``)."""
+    return write_sources(tmp_path_factory.mktemp("sources"), images=12)
+
+
+@pytest.fixture(scope="session")
+def one_process(tmp_path_factory: pytest.TempPathFactory, sources: list[str]) -> Path:
+    """The collection one process builds from ``sources``: what parallel and Ray runs must equal."""
+    path = tmp_path_factory.mktemp("one-process") / "collection"
+    with artscope.create(path) as collection:
+        collection.ingest(sources, workers=1)
+    return path

@@ -9,22 +9,8 @@ import pytest
 from same_collection import collection_differences
 
 import artscope
-from artscope.crashtest import write_sources
 from artscope.errors import InvalidInputError
 from artscope.testing import copy_collection
-
-
-@pytest.fixture(scope="module")
-def sources(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    return write_sources(tmp_path_factory.mktemp("sources"), images=12)
-
-
-@pytest.fixture(scope="module")
-def one_process(tmp_path_factory: pytest.TempPathFactory, sources: list[str]) -> Path:
-    path = tmp_path_factory.mktemp("local") / "collection"
-    with artscope.create(path) as collection:
-        collection.ingest(sources, workers=1)
-    return path
 
 
 def test_two_workers_build_what_one_process_builds(tmp_path: Path, sources: list[str], one_process: Path) -> None:

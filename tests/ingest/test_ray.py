@@ -19,7 +19,6 @@ from same_collection import collection_differences
 
 import artscope
 from artscope.config import get_settings
-from artscope.crashtest import write_sources
 
 ray = pytest.importorskip("ray", reason="the [ray] extra is not installed")
 
@@ -43,19 +42,6 @@ def cluster() -> Iterator[str]:
         del os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"]
 
 
-@pytest.fixture(scope="module")
-def sources(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    return write_sources(tmp_path_factory.mktemp("sources"), images=12)
-
-
-@pytest.fixture(scope="module")
-def local(tmp_path_factory: pytest.TempPathFactory, sources: list[str]) -> Path:
-    path = tmp_path_factory.mktemp("local") / "collection"
-    with artscope.create(path) as collection:
-        collection.ingest(sources, workers=1)
-    return path
-
-
 @pytest.fixture()
 def small_ray_batches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Two images a task, so that a run has tasks left to retry when a worker dies."""
@@ -66,12 +52,12 @@ def small_ray_batches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
 
 
-def test_ray_builds_the_collection_a_local_run_builds(cluster: str, sources: list[str], local: Path,
+def test_ray_builds_the_collection_a_local_run_builds(cluster: str, sources: list[str], one_process: Path,
                                                       tmp_path: Path) -> None:
     with artscope.create(tmp_path / "c") as collection:
         summary = collection.ingest(sources, ray=cluster)
     assert summary.images_indexed == 12 and summary.failed == 0
-    assert collection_differences(local, tmp_path / "c") == []
+    assert collection_differences(one_process, tmp_path / "c") == []
 
 
 def _image_workers() -> list[int]:
@@ -89,7 +75,7 @@ def _image_workers() -> list[int]:
 
 
 @pytest.mark.slow
-def test_a_worker_killed_mid_run_is_replaced(cluster: str, sources: list[str], local: Path, tmp_path: Path,
+def test_a_worker_killed_mid_run_is_replaced(cluster: str, sources: list[str], one_process: Path, tmp_path: Path,
                                              small_ray_batches: None) -> None:
     written = threading.Event()
     killed: list[int] = []
@@ -109,11 +95,11 @@ def test_a_worker_killed_mid_run_is_replaced(cluster: str, sources: list[str], l
         collection.ingest(sources, ray=cluster, progress=lambda done, total: written.set())
     killer.join()
     assert killed, "no image worker was found to kill"
-    assert collection_differences(local, tmp_path / "c") == []
+    assert collection_differences(one_process, tmp_path / "c") == []
 
 
 @pytest.mark.slow
-def test_a_driver_killed_mid_run_resumes(cluster: str, sources: list[str], local: Path, tmp_path: Path) -> None:
+def test_a_driver_killed_mid_run_resumes(cluster: str, sources: list[str], one_process: Path, tmp_path: Path) -> None:
     target = tmp_path / "c"
     driver = (f"import artscope\nfrom artscope import faults\nfaults.kill_at('ingest.batch.committed', 3)\n"
               f"with artscope.create({str(target)!r}) as c:\n"
@@ -122,4 +108,4 @@ def test_a_driver_killed_mid_run_resumes(cluster: str, sources: list[str], local
     with artscope.open(target) as collection:
         assert 0 < collection.index.count("images") < 12
         collection.ingest(sources, job_id="run", ray=cluster)
-    assert collection_differences(local, target) == []
+    assert collection_differences(one_process, target) == []
