@@ -163,3 +163,21 @@ def claimed_size_png(width: int, height: int) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 16))
             + chunk(b"IEND", b""))
+
+
+def sample_subset(sample_dir: Path, root: Path, ids: tuple[str, ...], width: int
+                  ) -> tuple[list[str], list[dict[str, str]]]:
+    """Works ``ids`` of a sample collection (``catalog.csv`` + images) for a small test collection at
+    ``root``: each picture shrunk to ``width`` px wide and saved under its catalogue path there; returns
+    the catalogue's columns and the works' rows, in the order of ``ids`` (writing the catalogue is the
+    caller's: tests add fields and works of their own)."""
+    with (sample_dir / "catalog.csv").open(encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        by_id = {row["id"]: row for row in reader if row["id"] in ids}
+        columns = list(reader.fieldnames or [])
+    (root / "images").mkdir(parents=True, exist_ok=True)
+    for artwork_id in ids:
+        file = by_id[artwork_id]["file"]
+        with Image.open(sample_dir / file) as image:
+            image.convert("RGB").resize((width, width * image.height // image.width)).save(root / file, quality=90)
+    return columns, [by_id[artwork_id] for artwork_id in ids]

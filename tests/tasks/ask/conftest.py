@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
 from artscope.collection import Collection
+from artscope.testing import sample_subset
 
 IDS = ("van-gogh-cafe-terrace-at-night", "van-gogh-the-night-cafe", "van-gogh-the-harvest",
        "van-gogh-portrait-of-pere-tanguy", "colosseum", "eiffel-tower", "charminar", "bent-pyramid",
@@ -36,20 +36,13 @@ CAFE = "van-gogh-cafe-terrace-at-night"
 def ask_folder(tmp_path_factory: pytest.TempPathFactory, sample_collection_dir: Path) -> Path:
     """catalog.csv, passages.jsonl and images (at most 160 px) for the ten works."""
     root = tmp_path_factory.mktemp("ask-source")
-    (root / "images").mkdir()
-    with (sample_collection_dir / "catalog.csv").open(encoding="utf-8") as f:
-        rows = {row["id"]: row for row in csv.DictReader(f) if row["id"] in IDS}
+    _, rows = sample_subset(sample_collection_dir, root, IDS, width=160)
     columns = ["id", "file", "title", "artist", "date", "type", "place", "description", "license", "credit",
                *EXTRA_COLUMNS]
     with (root / "catalog.csv").open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
-        for artwork_id in IDS:
-            row = {**rows[artwork_id], **EXTRA.get(artwork_id, {})}
-            with Image.open(sample_collection_dir / row["file"]) as image:
-                image.convert("RGB").resize((160, 160 * image.height // image.width)).save(
-                    root / row["file"], quality=90)
-            writer.writerow(row)
+        writer.writerows({**row, **EXTRA.get(row["id"], {})} for row in rows)
     with (sample_collection_dir / "passages.jsonl").open(encoding="utf-8") as src, \
             (root / "passages.jsonl").open("w", encoding="utf-8") as out:
         out.writelines(line for line in src if json.loads(line)["artwork_id"] in IDS)

@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 
 from artscope.collection import Collection
+from artscope.testing import sample_subset
 
 IDS = ("eiffel-tower", "notre-dame-de-paris", "colosseum", "arles-amphitheatre", "pont-du-gard",
        "neuschwanstein-castle", "egeskov-castle", "nagoya-castle", "castle-clinton", "taj-mahal", "charminar",
@@ -34,24 +35,17 @@ def darken(image: Image.Image) -> Image.Image:
 @pytest.fixture(scope="session")
 def night_folder(tmp_path_factory: pytest.TempPathFactory, sample_collection_dir: Path) -> Path:
     root = tmp_path_factory.mktemp("night-source")
-    (root / "images").mkdir()
-    with (sample_collection_dir / "catalog.csv").open(encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        columns = list(reader.fieldnames or [])
-        rows = {row["id"]: row for row in reader if row["id"] in IDS}
+    columns, rows = sample_subset(sample_collection_dir, root, IDS, width=200)
     with (root / "catalog.csv").open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=columns)
         writer.writeheader()
-        for artwork_id in IDS:
-            row = rows[artwork_id]
-            with Image.open(sample_collection_dir / row["file"]) as image:
-                small = image.convert("RGB").resize((200, 200 * image.height // image.width))
-            small.save(root / row["file"], quality=90)
+        for row in rows:
             writer.writerow(row)
-            if artwork_id in AT_NIGHT:
-                night_file = f"images/{artwork_id}-at-night.jpg"
-                darken(small).save(root / night_file, quality=90)
-                writer.writerow(row | {"id": f"{artwork_id}-at-night", "file": night_file,
+            if row["id"] in AT_NIGHT:
+                night_file = f"images/{row['id']}-at-night.jpg"
+                with Image.open(root / row["file"]) as small:
+                    darken(small).save(root / night_file, quality=90)
+                writer.writerow(row | {"id": f"{row['id']}-at-night", "file": night_file,
                                        "title": f"{row['title']} by night", "description": "",
                                        "caption": f"{row['caption']} (night)"})
     return root
