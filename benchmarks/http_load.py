@@ -20,13 +20,14 @@ Printed per run: p50 / p95 / max latency of each probe (ms), and the heavy reque
 Two more measurements:
 
     python benchmarks/http_load.py --clients 1 4 16 --artworks 100000 --collection /tmp/gen100k
+    python benchmarks/http_load.py --clients 1 4 16 --collection /tmp/gen100k --routes "text search"
     python benchmarks/http_load.py --first-search --collection /tmp/gen100k
 
   * ``--clients``: for each number of clients, that many clients (each from its own loopback address,
     rate limits off) send light requests one after another for ``--seconds``: a text search, a "more
-    like this" search (``artwork_id``), a passage search and an artwork record, in turn; p50 / p95 per
-    route, and the service's CPU time a request (which other jobs on the cores disturb much less than
-    latency). One warm-up request of each kind comes first.
+    like this" search (``artwork_id``), a passage search and an artwork record, in turn (``--routes``: some
+    of them only); p50 / p95 per route, and the service's CPU time a request (which other jobs on the
+    cores disturb much less than latency). One warm-up request of each kind comes first.
   * ``--first-search``: the service started anew; seconds until ``/health`` answers and until it says
     ready (``?ready=true`` answers 200; a service without readiness answers 200 at once), then the first
     text search and the second one, in ms.
@@ -114,7 +115,8 @@ def build_generated(path: Path, n: int) -> None:
         embedder.embed_images = embed_images
         embedder.embed_texts = lambda texts: generated_vectors(rng, len(texts), info.text_dim)
         started = time.perf_counter()
-        collection.ingest([str(source / "catalog.csv"), str(source / "passages.jsonl")])
+        # one process: worker processes would embed with the real embedder, not the generated vectors
+        collection.ingest([str(source / "catalog.csv"), str(source / "passages.jsonl")], workers=1)
         ingested = time.perf_counter()
         collection.optimize()
         print(f"built {n:,} generated artworks: ingest {ingested - started:.0f} s, optimize() "
@@ -229,21 +231,26 @@ def report(label: str, latencies: dict[str, list[float]], outcome: dict[str, int
     print(f"{label:<26} {'; '.join(parts)}", flush=True)
 
 
-def light_routes(http: httpx.Client, ids: list[str]) -> dict[str, Callable[[int], httpx.Response]]:
-    """The light routes, each sending its ``i``-th request."""
-    return {
+LIGHT_ROUTES = ("text search", "more like this", "passage search", "artwork record")
+
+
+def light_routes(http: httpx.Client, ids: list[str], names: tuple[str, ...] = LIGHT_ROUTES
+                 ) -> dict[str, Callable[[int], httpx.Response]]:
+    """The light routes ``names``, each sending its ``i``-th request."""
+    routes = {
         "text search": lambda i: http.post("/api/search", json={"text": QUERIES[i % len(QUERIES)]}),
         "more like this": lambda i: http.post("/api/search", json={"artwork_id": ids[i % len(ids)]}),
         "passage search": lambda i: http.post("/api/search/passages", json={"text": QUERIES[i % len(QUERIES)]}),
         "artwork record": lambda i: http.get(f"/api/artworks/{ids[i % len(ids)]}"),
     }
+    return {name: routes[name] for name in names}
 
 
-def light_client(url: str, address: str, ids: list[str], stop: threading.Event,
+def light_client(url: str, address: str, ids: list[str], names: tuple[str, ...], stop: threading.Event,
                  latencies: dict[str, list[float]]) -> None:
-    """The light routes in turn, one request after another, until ``stop``; every answer timed."""
+    """The light routes ``names`` in turn, one request after another, until ``stop``; every answer timed."""
     with client(url, address) as http:
-        routes = light_routes(http, ids)
+        routes = light_routes(http, ids, names)
         i = 0
         while not stop.is_set():
             for name, send in routes.items():
@@ -255,7 +262,8 @@ def light_client(url: str, address: str, ids: list[str], stop: threading.Event,
             i += 1
 
 
-def concurrent_clients(collection: Path, url: str, port: int, counts: list[int], seconds: float) -> None:
+def concurrent_clients(collection: Path, url: str, port: int, counts: list[int], seconds: float,
+                       names: tuple[str, ...] = LIGHT_ROUTES) -> None:
     """For each count of clients: p50 / p95 per light route (ms), rate limits off."""
     ids = artwork_ids(collection, 1000)
     service = start_service(collection, port, limits=False)
@@ -267,7 +275,8 @@ def concurrent_clients(collection: Path, url: str, port: int, counts: list[int],
         for count in counts:
             stop = threading.Event()
             latencies: dict[str, list[float]] = {}
-            threads = [threading.Thread(target=light_client, args=(url, f"127.0.0.{20 + n}", ids, stop, latencies))
+            threads = [threading.Thread(target=light_client,
+                                        args=(url, f"127.0.0.{20 + n}", ids, names, stop, latencies))
                        for n in range(count)]
             cpu = service_cpu_s(service.pid)
             run_for(threads, stop, seconds)
@@ -326,6 +335,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="Length of each run.")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--clients", type=int, nargs="+", help="Light routes under this many clients (each).")
+    parser.add_argument("--routes", nargs="+", choices=LIGHT_ROUTES, default=list(LIGHT_ROUTES),
+                        help="The light routes each client sends in turn (default: all four).")
     parser.add_argument("--first-search", action="store_true", help="Time the start and the first searches.")
     parser.add_argument("--artworks", type=int, help="Build N generated artworks at --collection if missing.")
     args = parser.parse_args()
@@ -338,7 +349,7 @@ def main() -> None:
         if args.first_search:
             first_search(collection, url, args.port)
         if args.clients:
-            concurrent_clients(collection, url, args.port, args.clients, args.seconds)
+            concurrent_clients(collection, url, args.port, args.clients, args.seconds, tuple(args.routes))
         if args.first_search or args.clients:
             return
         image = next((collection / "thumbs").glob("*.jpg")).read_bytes()

@@ -83,3 +83,23 @@ def test_a_weak_text_match_is_flagged_without_a_cutoff(synthetic_collection) -> 
     unrelated = synthetic_collection.search("quantum chromodynamics lecture notes")
     assert unrelated.no_good_match and all(h.similarity < 0.3 for h in unrelated.hits)
     assert not synthetic_collection.search("portrait in blue").no_good_match
+
+
+def test_a_passage_naming_an_artwork_not_in_the_catalog_finds_nothing(tmp_path) -> None:
+    """A passage may name any artwork id; an id the catalog lacks is no search result (with or without
+    filters), though its passage matches the query best."""
+    import json
+
+    import artscope
+    from artscope.testing import write_synthetic_folder
+
+    write_synthetic_folder(tmp_path / "works", n=4)
+    (tmp_path / "texts.jsonl").write_text(json.dumps(
+        {"id": "ghost-text", "artwork_id": "lost-work", "source": "wall text",
+         "text": "A zeppelin drifting over the harbour of Marseille."}) + "\n", encoding="utf-8")
+    with artscope.create(tmp_path / "c", embedder="builtin:nostyle") as collection:
+        collection.ingest([str(tmp_path / "works"), str(tmp_path / "texts.jsonl")])
+        for filters in (None, {"year": {"gte": 1000}}):
+            result = collection.search("zeppelin over the harbour of Marseille", filters=filters or {}, limit=10)
+            assert "lost-work" not in [h.artwork.id for h in result.hits]
+            assert result.total == len(result.hits) == 4

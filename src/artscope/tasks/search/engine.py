@@ -124,9 +124,14 @@ def text_rankings(collection: Collection, text: str, filters: Filters, depth: in
     dense = _best_per_artwork(
         [(h.payload["artwork_id"], h.score, "record") for h in record_dense],
         [(h.payload["artwork_id"], h.score, f"passage:{h.payload['passage_id']}") for h in passage_dense])
-    # passage and BM25 candidates did not pass through the index's payload filter: apply it here
-    unfiltered = {a for a, _, e in bm25} | {a for a, _, e in dense if e != "record"}
-    allowed = {r.id for r in catalog.get_many(list(unfiltered)) if matches(r.payload(), filters)}
+    # passage and BM25 candidates did not pass through the index's payload filter: apply it here; without
+    # filters, only check that the artworks passages name are in the catalog (a passage may name any id)
+    if filters:
+        unchecked = {a for a, _, e in bm25} | {a for a, _, e in dense if e != "record"}
+        allowed = {r.id for r in catalog.get_many(list(unchecked)) if matches(r.payload(), filters)}
+    else:
+        allowed = catalog.existing([a for a, _, e in bm25 + dense if e != "record"]) \
+            | {a for a, _, e in bm25 if e == "record"}
     allowed |= {h.payload["artwork_id"] for h in record_dense}
     rankings: dict[str, Ranking] = {"bm25": [(a, s) for a, s, _ in bm25 if a in allowed],
                                     "text": [(a, s) for a, s, _ in dense if a in allowed]}
