@@ -11,6 +11,7 @@ wall time is mostly waiting.
 
     python benchmarks/search.py --sizes 10000 100000            # the numbers in benchmarks/README.md
     python benchmarks/search.py --sizes 1000000 --no-tokens     # 1M dense (about 10 min, 4 GB disk)
+    python benchmarks/search.py --sizes 100000 --no-text --pooled-storage float32   # late interaction's scan
 """
 
 from __future__ import annotations
@@ -61,10 +62,16 @@ def timed(fn, queries) -> tuple[list[float], list]:
     return times, results
 
 
+POOLED_STORAGE = {"float16": {"half": True, "quantize": False},  # the default (artscope.index.layout)
+                  "float32": {"half": False, "quantize": False},
+                  "int8": {"half": True, "quantize": True}}  # int8 scan, then the float16 vectors rescore
+"""How the pooled token means are stored: ``--pooled-storage``."""
+
+
 def bench_dense(root: Path, n: int, tokens: bool, rng: np.random.Generator, n_queries: int,
-                efs: list[int], pooled_graph: bool) -> list[dict]:
+                efs: list[int], pooled_graph: bool, pooled_storage: str = "float16") -> list[dict]:
     dim, tok_dim, n_tok = 512, 64, 16
-    pooled = pooled_spec(tok_dim).model_copy(update={"graph": pooled_graph})
+    pooled = pooled_spec(tok_dim).model_copy(update={"graph": pooled_graph, **POOLED_STORAGE[pooled_storage]})
     spec = SpaceSpec(name="images", vectors={"image": VectorSpec(size=dim)} | (
         {"pooled": pooled, "tokens": VectorSpec(size=tok_dim, multivector=True, graph=False, half=True)}
         if tokens else {}),
@@ -152,6 +159,8 @@ def main() -> None:
     parser.add_argument("--ef", type=int, nargs="+", default=[128], help="HNSW ef values to measure.")
     parser.add_argument("--pooled-graph", action="store_true",
                         help="Build an HNSW graph over the pooled means (as before issue 17) instead of scanning them.")
+    parser.add_argument("--pooled-storage", choices=list(POOLED_STORAGE), default="float16",
+                        help="How the pooled means are stored (float16 is artscope's layout).")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     print("| artworks | hnsw ef | upsert s | optimize s (CPU s) | dense p50/p95 ms | recall@10 | filtered p50/p95 ms "
@@ -159,7 +168,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            rows = bench_dense(Path(tmp), n, not args.no_tokens, rng, args.queries, args.ef, args.pooled_graph)
+            rows = bench_dense(Path(tmp), n, not args.no_tokens, rng, args.queries, args.ef, args.pooled_graph,
+                               args.pooled_storage)
             t = {} if args.no_text else bench_text(Path(tmp), n, rng, args.queries)
         fmt = lambda p: f"{p[0]:.2f} / {p[1]:.2f}" if p else "-"  # noqa: E731
         for d in rows:
