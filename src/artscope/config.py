@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     ingest_batch: int = 32
     ingest_workers: int = 0
     """Processes that read, decode and embed images during ingest; 0: one per core for runs of 200 items or
-    more (smaller runs stay in one process), 1: all in one process."""
+    more on machines of more than 2 cores (else one process), 1: all in one process."""
     ray_workers: int = 0
     """Ray actors that read, decode and embed images (``artscope index --ray``); 0: the cluster's CPUs
     (or GPUs, with ``ray_gpus``) divided by what one actor takes."""

@@ -10,6 +10,7 @@ from same_collection import collection_differences
 
 import artscope
 from artscope.errors import InvalidInputError
+from artscope.ingest.stages import PARALLEL_FROM, default_workers
 from artscope.testing import copy_collection
 
 
@@ -36,3 +37,10 @@ def test_a_re_embedding_with_workers_builds_what_an_ingest_with_that_embedder_bu
         summary = collection.embed("builtin:nostyle", workers=2)
     assert summary.images == 12
     assert collection_differences(tmp_path / "direct", tmp_path / "moved") == []
+
+
+def test_by_default_workers_start_only_for_long_runs_on_machines_of_more_than_two_cores() -> None:
+    assert default_workers(PARALLEL_FROM, cores=4, rebuildable=True) == 4
+    assert default_workers(PARALLEL_FROM, cores=2, rebuildable=True) == 1  # one process keeps 1.6 cores busy
+    assert default_workers(PARALLEL_FROM - 1, cores=4, rebuildable=True) == 1
+    assert default_workers(PARALLEL_FROM, cores=4, rebuildable=False) == 1

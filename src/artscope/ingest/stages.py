@@ -46,6 +46,18 @@ log = logging.getLogger(__name__)
 
 PARALLEL_FROM = 200
 """Runs of fewer items stay in one process (starting workers costs seconds) unless asked otherwise."""
+PARALLEL_ABOVE_CORES = 2
+"""Machines with this many cores or fewer stay in one process unless asked otherwise: one process
+already keeps about 1.6 cores busy (the style network and decoding run on threads of their own), and
+on 2 cores two workers ingested at the same rate for 20 % more CPU an image (benchmarks/README.md)."""
+
+
+def default_workers(items: int, cores: int, rebuildable: bool) -> int:
+    """Worker processes for ``workers=0``: one per core for runs of ``PARALLEL_FROM`` items or more on
+    machines of more than ``PARALLEL_ABOVE_CORES`` cores, when a worker can build the embedder from its
+    spec; else 1 (everything in this process)."""
+    return cores if items >= PARALLEL_FROM and cores > PARALLEL_ABOVE_CORES and rebuildable else 1
+
 
 Tag = TypeVar("Tag")
 """What the caller pairs with each batch of views (the batch of source items they come from)."""
@@ -167,8 +179,8 @@ def _collected(entry: tuple[Tag, list[Future[list[LoadedImage]]]]) -> tuple[Tag,
 def open_stage(collection: Collection, items: int, workers: int | None, ray: str | None, embed: bool = True,
                skip_known: bool = True) -> ImageStage:
     """The stage for a run of ``items`` items embedded with ``collection``'s embedder: Ray when ``ray``
-    names a cluster, else ``workers`` processes (``ingest_workers`` when None; 0: one per core for runs of
-    ``PARALLEL_FROM`` items or more). ``skip_known``: the workers leave images the collection has alone."""
+    names a cluster, else ``workers`` processes (``ingest_workers`` when None; 0: ``default_workers``).
+    ``skip_known``: the workers leave images the collection has alone."""
     spec = collection.info.spec
 
     def known() -> np.ndarray:
@@ -186,7 +198,7 @@ def open_stage(collection: Collection, items: int, workers: int | None, ray: str
         raise InvalidInputError(f"workers must be 0 (one per core) or more, not {count}.")
     if count == 0:
         rebuildable = parse_spec(spec)[0] in embedders.names()  # a worker builds its embedder from the spec
-        count = usable_cores() if items >= PARALLEL_FROM and rebuildable else 1
+        count = default_workers(items, usable_cores(), rebuildable)
     if count < 2 or not embed:
         return ThreadStage()
     return ProcessStage(spec, get_settings().device, count, known())
