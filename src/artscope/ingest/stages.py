@@ -6,7 +6,7 @@ did the image work. Three stages give it the images of each batch, in order:
 
 * ``ThreadStage`` — reads and decodes here on two threads; the images are embedded after the batch
   is written (only those new to the collection). One process; what tests and small runs use.
-* ``ProcessStage`` — worker processes (one per core) read, decode *and* embed several batches ahead
+* ``ProcessStage`` — worker processes (``workers``) read, decode *and* embed several batches ahead
   of the writer, each with its own copy of the embedder.
 * ``ray_stage.RayStage`` — the same work on the workers of a Ray cluster, through Ray Data.
 
@@ -195,7 +195,8 @@ def open_stage(collection: Collection, items: int, workers: int | None, ray: str
         return RayStage(ray, spec, known())
     count = workers if workers is not None else get_settings().ingest_workers
     if count < 0:
-        raise InvalidInputError(f"workers must be 0 (one per core) or more, not {count}.")
+        raise InvalidInputError(f"workers must be 0 (chosen from the cores and the run's length) or more, "
+                                f"not {count}.")
     if count == 0:
         rebuildable = parse_spec(spec)[0] in embedders.names()  # a worker builds its embedder from the spec
         count = default_workers(items, usable_cores(), rebuildable)

@@ -3,10 +3,13 @@ texture, genre = layout; titles and descriptions say so in words)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+import artscope
 from artscope.errors import InvalidInputError, NotFoundError
-from artscope.testing import draw_artwork, synthetic_artworks
+from artscope.testing import draw_artwork, synthetic_artworks, write_synthetic_folder
 
 
 def test_text_search_ranks_matching_records_first(synthetic_collection) -> None:
@@ -88,11 +91,6 @@ def test_a_weak_text_match_is_flagged_without_a_cutoff(synthetic_collection) -> 
 def test_a_passage_naming_an_artwork_not_in_the_catalog_finds_nothing(tmp_path) -> None:
     """A passage may name any artwork id; an id the catalog lacks is no search result (with or without
     filters), though its passage matches the query best."""
-    import json
-
-    import artscope
-    from artscope.testing import write_synthetic_folder
-
     write_synthetic_folder(tmp_path / "works", n=4)
     (tmp_path / "texts.jsonl").write_text(json.dumps(
         {"id": "ghost-text", "artwork_id": "lost-work", "source": "wall text",
