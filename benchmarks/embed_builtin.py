@@ -2,7 +2,8 @@
 
     python benchmarks/embed_builtin.py                 # images/s and texts/s
     python benchmarks/embed_builtin.py --quality       # retrieval quality with/without each block
-    python benchmarks/embed_builtin.py --text          # texts only: MiniLM alone and fused; BLAS threads
+    python benchmarks/embed_builtin.py --text          # texts only: MiniLM alone and fused; BLAS threads;
+                                                       # one query on torch against ONNX Runtime
 
 Speed: the images are decoded first (800-px JPEGs), so images/s is the embedder alone; texts are
 the catalogue titles (short, like queries) and the passages (about 330 characters). Each figure is
@@ -132,6 +133,24 @@ def sentence_encoder_threads(titles: list[str], repeats: int) -> None:
         timed_row(label, "1 title", 20, lambda e=encoder: [e.encode([t]) for t in titles[:20]], repeats)
 
 
+def minilm_query_runtimes(titles: list[str], repeats: int) -> None:
+    """MiniLM alone, one title at a time: torch on one thread (what a query cost before) and ONNX Runtime
+    (what ``TextEncoder`` runs for one text: onnx_query.py)."""
+    from artscope.embedders.builtin.text import TextEncoder, torch_threads
+
+    encoder = TextEncoder(None, "cpu")
+    model = encoder._model()
+    encoder.encode(titles[:1])  # exports the graph (or reads it from the cache) and checks it
+
+    def torch_one_by_one() -> None:
+        with torch_threads(1):
+            for title in titles[:20]:
+                model.encode([title], normalize_embeddings=True, show_progress_bar=False)
+
+    timed_row("MiniLM torch, 1 thread", "1 title", 20, torch_one_by_one, repeats)
+    timed_row("MiniLM ONNX Runtime", "1 title", 20, lambda: [encoder.encode([t]) for t in titles[:20]], repeats)
+
+
 def combine(blocks: list[dict[str, np.ndarray]], style: np.ndarray, names: list[str],
             weights: dict[str, float]) -> np.ndarray:
     parts = [np.stack([b[n] for b in blocks]) * weights[n] for n in names if n != "style"]
@@ -207,6 +226,7 @@ def main() -> None:
     text_speed(titles, passages, args.repeats)
     if args.text:
         sentence_encoder_threads(titles, args.repeats)
+        minilm_query_runtimes(titles, args.repeats)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,12 +24,24 @@ from tiny_models import (
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# what artscope derives from models (the ONNX query graph, 90 MB) goes to a folder of this run, removed at
+# its end, not to the user's cache
+RUN_CACHE = None if os.environ.get("ARTSCOPE_CACHE_DIR") else tempfile.mkdtemp(prefix="artscope-test-cache-")
+if RUN_CACHE:
+    os.environ["ARTSCOPE_CACHE_DIR"] = RUN_CACHE
 
 __all__ = ["one_torch_thread", "paintings", "tiny_clip_dir", "tiny_colpali_dir", "tiny_colqwen2_dir",
            "tiny_llava_dir", "tiny_siglip2_dir", "tiny_siglip_dir"]
 
 SAMPLE_COLLECTION = Path(__file__).resolve().parents[1] / "src" / "artscope" / "demo" / "sample-collection"
 DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_the_run_cache() -> Iterator[None]:
+    yield
+    if RUN_CACHE:
+        shutil.rmtree(RUN_CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import field_validator
@@ -39,6 +40,9 @@ class Settings(BaseSettings):
     """Images a Ray actor embeds at once (larger on a GPU: 128-256 for CLIP-sized models)."""
     commons_url: str = "https://upload.wikimedia.org/wikipedia/commons"
     """Where the images of Wikipedia passages are fetched from (a Wikimedia Commons mirror may stand in)."""
+    cache_dir: str | None = None
+    """Where artscope keeps what it derives from models (the text model's ONNX query graph); default
+    ``$XDG_CACHE_HOME/artscope``, else ``~/.cache/artscope``. Deleting it only costs a re-export."""
     hnsw_ef: int = 512
     """Candidates the HNSW search explores: raise it for recall on very large collections (1M+)."""
     trust_remote_code: bool = False
@@ -75,6 +79,14 @@ class Settings(BaseSettings):
 def usable_cores() -> int:
     """Cores this process may run on (a container's CPU set, not the host's count)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def cache_folder() -> Path:
+    """The folder of ``cache_dir`` (not created here)."""
+    configured = get_settings().cache_dir
+    if configured:
+        return Path(configured).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "artscope"
 
 
 @lru_cache(maxsize=1)

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 
 from artscope.embedders.builtin import BuiltinEmbedder
+
+TINY_WORDS = ["a", "the", "of", "with", "sea", "ship", "storm", "stormy", "sailing", "vessel", "tempest",
+              "bowl", "fruit", "portrait", "woman"]
 
 
 @pytest.fixture(scope="session")
@@ -71,3 +75,24 @@ def scenes() -> list[Image.Image]:
 def scene_copies(scenes: list[Image.Image]) -> list[Image.Image]:
     """Each of ``scenes`` photographed again (cropped, tilted, re-exposed, smaller, JPEG q40)."""
     return [modified_copy(image, seed) for seed, image in enumerate(scenes)]
+
+
+@pytest.fixture(scope="session")
+def tiny_sentence_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A random-init one-layer BERT (hidden size 32, 20-word WordPiece vocab) saved as a sentence-transformers
+    model folder, the way a user saves a model downloaded elsewhere."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
+    from transformers import BertConfig, BertModel, BertTokenizer
+
+    root = tmp_path_factory.mktemp("tiny-sentence")
+    (root / "vocab.txt").write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *TINY_WORDS]) + "\n")
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=len(TINY_WORDS) + 5, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=64)
+    BertModel(config).save_pretrained(root / "bert")
+    BertTokenizer(vocab_file=str(root / "vocab.txt")).save_pretrained(root / "bert")
+    word = Transformer(str(root / "bert"), max_seq_length=32)
+    SentenceTransformer(modules=[word, Pooling(32, pooling_mode="mean")], device="cpu").save(str(root / "model"))
+    return root / "model"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -25,9 +27,15 @@ def threads_seen(encoder: TextEncoder, texts: list[str]) -> list[int]:
     return seen
 
 
-def test_one_query_runs_on_one_thread_and_a_batch_on_every_core(encoder: TextEncoder) -> None:
-    before = torch.get_num_threads()
-    assert threads_seen(encoder, ["a red landscape"]) == [1]
-    assert torch.get_num_threads() == before  # the caller's count is restored
+def test_a_batch_runs_on_every_core_and_one_query_of_the_bundled_model_on_onnx_runtime(encoder: TextEncoder
+                                                                                        ) -> None:
     assert set(threads_seen(encoder, ["a red landscape", "a stormy sea", "a portrait"])) == {usable_cores()}
+    encoder.encode(["a first query"])  # the first one also checks the ONNX graph against torch, once
+    assert threads_seen(encoder, ["a red landscape"]) == []  # no torch forward: onnx_query.py, one thread
 
+
+def test_one_query_of_another_model_runs_on_one_torch_thread(tiny_sentence_model: Path) -> None:
+    encoder = TextEncoder(str(tiny_sentence_model), "cpu")
+    before = torch.get_num_threads()
+    assert threads_seen(encoder, ["a stormy sea"]) == [1]
+    assert torch.get_num_threads() == before  # the caller's count is restored

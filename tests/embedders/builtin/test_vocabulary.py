@@ -103,3 +103,18 @@ def test_the_vocabulary_is_documented_word_by_word() -> None:
     docs = (ROOT / "docs" / "search.md").read_text(encoding="utf-8")
     for word in VOCABULARY:
         assert f"| {word.name} | {', '.join(word.forms)} | {word.meaning} |" in docs, word.name
+
+
+def test_each_word_is_scored_from_only_the_measurements_it_names(builtin_embedder: BuiltinEmbedder) -> None:
+    vectors = builtin_embedder.embed_images([_picture(rgb, seed=i) for i, rgb in enumerate(
+        [(22, 22, 30), (235, 236, 240), (200, 30, 30), (190, 150, 90), (30, 80, 200)])]).global_vectors
+    vocabulary = measured_words(builtin_embedder)
+    every = vocabulary.measurements(vectors)
+    for word in VOCABULARY:
+        needed = {ramp.measure for ramp in word.ramps}
+        assert set(vocabulary.measurements(vectors, needed)) == needed, word.name
+        found = vocabulary.find(word.forms[0])
+        ramps = np.stack([ramp(every[ramp.measure]) for ramp in word.ramps])
+        met = np.exp(np.log(np.maximum(ramps, 1e-6)).mean(axis=0))
+        np.testing.assert_allclose(vocabulary.scores(found, vectors)[:, 0], np.where(met < 1e-3, 0.0, met),
+                                   err_msg=word.name)

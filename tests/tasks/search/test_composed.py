@@ -6,7 +6,10 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
+
 from artscope.collection import Collection
+from artscope.tasks.search.pixels import together, together_each
 from tasks.search.conftest import AT_NIGHT
 
 
@@ -64,3 +67,10 @@ def test_text_search_gets_a_pixels_signal_for_measured_words(night_collection: C
     assert top.artwork.id == "neuschwanstein-castle-at-night", _ids(result)
     pixels = next(s for s in top.signals if s.name == "pixels")
     assert pixels.evidence == "measured: night" and pixels.score > 0.9
+
+
+def test_several_measured_words_are_met_together_by_their_geometric_mean() -> None:
+    scores = np.array([[0.25, 1.0], [0.5, 0.0], [0.8, 0.8], [1.0, 1.0]])
+    np.testing.assert_allclose(together_each(scores), [0.5, 0.0, 0.8, 1.0])
+    assert together(np.array([0.25, 1.0])) == 0.5 and together(np.array([0.9, 0.0])) == 0.0
+    assert together(np.zeros(0)) == 0.0 and together_each(np.zeros((3, 0))).tolist() == [0.0, 0.0, 0.0]

@@ -9,6 +9,8 @@ how much of it is blue, its aspect, its edge density, which is what the measured
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 
 from artscope.embedders.builtin.colour import (
@@ -44,10 +46,12 @@ def scalar_parts(blocks: dict[str, slice]) -> dict[str, tuple[slice, Scale]]:
     return parts
 
 
-def read_scalars(vectors: np.ndarray, blocks: dict[str, slice]) -> dict[str, np.ndarray]:
-    """Every scalar measurement of each vector [N, image_dim] -> {name: [N]}."""
+def read_scalars(vectors: np.ndarray, blocks: dict[str, slice], names: Collection[str] | None = None
+                 ) -> dict[str, np.ndarray]:
+    """Every scalar measurement (or only those of ``names``) of each vector [N, image_dim] -> {name: [N]}."""
     vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
-    return {name: scale.decode(vectors[:, where]) for name, (where, scale) in scalar_parts(blocks).items()}
+    return {name: scale.decode(vectors[:, where]) for name, (where, scale) in scalar_parts(blocks).items()
+            if names is None or name in names}
 
 
 def colour_frequencies(vectors: np.ndarray, blocks: dict[str, slice]) -> np.ndarray:

@@ -12,6 +12,7 @@ word with what it measures.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -174,30 +175,33 @@ class MeasuredVocabulary:
                 i += 1
         return found
 
-    def measurements(self, vectors: np.ndarray) -> dict[str, np.ndarray]:
-        """Every measurement a ramp may name, for each vector [N, image_dim] -> {name: [N]}."""
-        values = read_scalars(vectors, self.blocks)
+    def measurements(self, vectors: np.ndarray, names: Collection[str] | None = None) -> dict[str, np.ndarray]:
+        """Every measurement a ramp may name (or only ``names``), for each vector [N, image_dim] -> {name: [N]}."""
+        values = read_scalars(vectors, self.blocks, names)
+        colours = [name for name in (*COLOURS, *NEUTRALS) if names is None or f"colour.{name}" in names]
+        if not colours:
+            return values
         frequencies = colour_frequencies(vectors, self.blocks)
-        for name, (sectors, levels, chromas) in COLOURS.items():
-            values[f"colour.{name}"] = sum(
-                (weight * frequencies[:, level, int(colour_code(0, chroma, hue))]
-                 for hue, weight in sectors.items() for level in levels for chroma in chromas),
-                np.zeros(len(frequencies)))
-        for name, levels in NEUTRALS.items():
-            values[f"colour.{name}"] = sum((weight * frequencies[:, level, 0] for level, weight in levels.items()),
-                                           np.zeros(len(frequencies)))
+        for name in colours:
+            if name in COLOURS:
+                sectors, levels, chromas = COLOURS[name]
+                shares = (weight * frequencies[:, level, int(colour_code(0, chroma, hue))]
+                          for hue, weight in sectors.items() for level in levels for chroma in chromas)
+            else:
+                shares = (weight * frequencies[:, level, 0] for level, weight in NEUTRALS[name].items())
+            values[f"colour.{name}"] = sum(shares, np.zeros(len(frequencies)))
         return values
 
     def scores(self, found: list[FoundWord], vectors: np.ndarray) -> np.ndarray:
         """How far each image meets each found word: [N, len(found)] in 0..1 (negated words inverted)."""
-        values = self.measurements(vectors)
+        values = self.measurements(vectors, {ramp.measure for item in found for ramp in _BY_NAME[item.name].ramps})
         columns = []
         for item in found:
             ramps = np.stack([ramp(values[ramp.measure]) for ramp in _BY_NAME[item.name].ramps])
             met = np.exp(np.log(np.maximum(ramps, 1e-6)).mean(axis=0))  # geometric mean: all ramps must hold
             met = np.where(met < 1e-3, 0.0, met)
             columns.append(1.0 - met if item.negated else met)
-        return np.stack(columns, axis=1) if columns else np.zeros((len(values["light.mean"]), 0))
+        return np.stack(columns, axis=1) if columns else np.zeros((len(np.atleast_2d(vectors)), 0))
 
     def unchanged(self, found: list[FoundWord]) -> np.ndarray:
         """A 0/1 mask over the image vector: the blocks that the found words do not alter (all of them

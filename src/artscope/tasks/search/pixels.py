@@ -37,24 +37,35 @@ def stored_vectors(collection: Collection, view_ids: Sequence[int]) -> tuple[lis
     return [p.id for p in points], np.asarray([p.vectors["image"] for p in points], dtype=np.float32)
 
 
-def meets(collection: Collection, found: list[FoundWord], view_ids: Sequence[int]) -> dict[int, np.ndarray]:
-    """Per stored image (view id): how far it meets each found word, [len(found)] in 0..1."""
+def measured_scores(collection: Collection, found: list[FoundWord], view_ids: Sequence[int]
+                    ) -> tuple[list[int], np.ndarray]:
+    """The stored images among ``view_ids`` and how far each meets each found word, [N, len(found)] in 0..1."""
     vocabulary = measured_words(collection.embedder)
     if vocabulary is None or not found or not view_ids:
-        return {}
+        return [], np.zeros((0, len(found)))
     ids, vectors = stored_vectors(collection, view_ids)
-    if not ids:
-        return {}
-    scores = vocabulary.scores(found, vectors)
+    return ids, vocabulary.scores(found, vectors) if ids else np.zeros((0, len(found)))
+
+
+def meets(collection: Collection, found: list[FoundWord], view_ids: Sequence[int]) -> dict[int, np.ndarray]:
+    """Per stored image (view id): how far it meets each found word, [len(found)] in 0..1."""
+    ids, scores = measured_scores(collection, found, view_ids)
     return {view: scores[i] for i, view in enumerate(ids)}
+
+
+def together_each(scores: np.ndarray) -> np.ndarray:
+    """Several words met together, per row [N, words] -> [N]: their geometric mean (0 where one word is
+    not met at all)."""
+    scores = np.atleast_2d(np.asarray(scores, dtype=np.float64))
+    if not scores.shape[1]:
+        return np.zeros(len(scores))
+    with np.errstate(divide="ignore"):  # log 0 = -inf: the mean is -inf, its exp 0
+        return np.exp(np.log(np.maximum(scores, 0.0)).mean(axis=1))
 
 
 def together(scores: np.ndarray) -> float:
     """Several words met together: their geometric mean (one word not met at all gives 0)."""
-    scores = np.asarray(scores, dtype=np.float64)
-    if not len(scores) or (scores <= 0).any():
-        return 0.0
-    return float(np.exp(np.log(scores).mean()))
+    return float(together_each(np.asarray(scores, dtype=np.float64)[None])[0])
 
 
 def measured_ranking(collection: Collection, found: list[FoundWord], filters: Filters, depth: int
@@ -67,9 +78,9 @@ def measured_ranking(collection: Collection, found: list[FoundWord], filters: Fi
         return [], {}
     hits = collection.index.query(IMAGES, "image", vocabulary.probe(found), depth, filters=filters)
     owner = {h.id: h.payload["artwork_id"] for h in hits}
+    ids, scores = measured_scores(collection, found, list(owner))
     best: dict[str, float] = {}
-    for view, scores in meets(collection, found, list(owner)).items():
-        score = together(scores)
+    for view, score in zip(ids, together_each(scores).tolist(), strict=True):
         if score > 0 and score > best.get(owner[view], 0.0):
             best[owner[view]] = score
     ranking = sorted(best.items(), key=lambda item: -item[1])
