@@ -82,6 +82,16 @@ def test_a_cache_folder_that_cannot_be_written_still_encodes(encoder: TextEncode
     np.testing.assert_allclose(vector, encoder.encode(["a stormy sea", "x"])[0], atol=1e-5)
 
 
+def test_a_graph_that_cannot_be_put_in_place_leaves_no_part_file(encoder: TextEncoder, cache: Path,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    onnx_query.cached_graph_path(Path(encoder.source) / WEIGHTS_FILE).mkdir(parents=True)  # the rename fails
+    with caplog.at_level(logging.WARNING, logger=onnx_query.__name__):
+        vector = fresh_encoder(encoder).encode_one("a stormy sea")
+    assert "could not keep the query graph" in caplog.text
+    np.testing.assert_allclose(vector, encoder.encode(["a stormy sea", "x"])[0], atol=1e-5)
+    assert not list(cache.glob("*.part"))
+
+
 def test_a_cached_graph_that_disagrees_with_torch_is_refused(encoder: TextEncoder, cache: Path) -> None:
     import onnx
     from onnx import TensorProto, helper

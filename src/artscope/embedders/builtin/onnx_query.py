@@ -94,12 +94,16 @@ def _session(model: Any, weights: Path) -> Any:
         except Exception as exc:  # ONNX Runtime raises its own types; any unreadable file is replaced
             log.warning("the cached query graph %s could not be read (%s): exporting it again", path, exc)
     graph = _export(model)
+    part: Path | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as part:
-            part.write(graph)
-        os.replace(part.name, path)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as file:
+            part = Path(file.name)
+            file.write(graph)
+        os.replace(part, path)
     except OSError as exc:
+        if part is not None:
+            part.unlink(missing_ok=True)  # a full disk leaves no half-written graph behind
         log.warning("could not keep the query graph in %s (%s): it is exported again by the next process",
                     path.parent, exc)
     return ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
@@ -112,8 +116,8 @@ def _export(model: Any) -> bytes:
     try:
         import onnx  # noqa: F401 - torch.onnx.export writes through it
     except ImportError as exc:
-        raise DependencyMissingError("Exporting the text model's query graph needs the package onnx, which is not "
-                                 "installed: run `pip install onnx`.") from exc
+        raise DependencyMissingError("Exporting the text model's query graph needs the package onnx, which is "
+                                     "not installed: run `pip install onnx`.") from exc
 
     class Graph(torch.nn.Module):
         def __init__(self, transformer: torch.nn.Module) -> None:
@@ -146,4 +150,4 @@ def _check(encoder: OnnxQueryEncoder, model: Any) -> None:
     difference = float(np.abs(encoder.encode_one(PROBE) - expected).max())
     if difference > MAX_PROBE_DIFFERENCE:
         raise ArtscopeError(f"The text model's ONNX query graph gives other vectors than torch (difference "
-                                 f"{difference:.2g}); delete {cache_folder()} and try again.")
+                            f"{difference:.2g}); delete {cache_folder()} and try again.")

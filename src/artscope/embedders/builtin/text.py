@@ -148,7 +148,7 @@ class TextEncoder:
             return np.zeros((0, self.dim), dtype=np.float32)
         model = self._model()
         # one query of the bundled model: ONNX Runtime (a third of torch's CPU; onnx_query.py)
-        if len(texts) == 1 and self.spec is None and next(model.parameters()).device.type == "cpu":
+        if len(texts) == 1 and self.spec is None and model.device.type == "cpu":
             return onnx_query_encoder(model, Path(self.source) / WEIGHTS_FILE).encode_one(texts[0])[None]
         # one query: one thread (a few ms of work; several threads a query spin against each other
         # when requests arrive together); a batch: every core

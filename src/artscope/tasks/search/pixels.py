@@ -65,7 +65,7 @@ def together_each(scores: np.ndarray) -> np.ndarray:
 
 def together(scores: np.ndarray) -> float:
     """Several words met together: their geometric mean (one word not met at all gives 0)."""
-    return float(together_each(np.asarray(scores, dtype=np.float64)[None])[0])
+    return float(together_each(scores)[0])
 
 
 def measured_ranking(collection: Collection, found: list[FoundWord], filters: Filters, depth: int
