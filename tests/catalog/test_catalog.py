@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from artscope.catalog import Catalog, UpsertStatus
+from artscope.catalog import catalog as catalog_module
 from artscope.catalog.catalog import fts_query
 from artscope.catalog.schema import MIGRATIONS, SCHEMA_VERSION, migrate
 from artscope.errors import CollectionError, NotFoundError
@@ -119,8 +120,31 @@ def test_bm25_leaves_out_terms_common_to_most_of_a_large_catalog(catalog: Catalo
         for i in range(6000):
             extra = " harbour" if i % 1000 == 0 else ""
             catalog.upsert_artwork(ArtworkRecord(id=f"a{i}", title=f"Oil painting number {i}{extra}"))
-    assert catalog._selective_query("artworks_fts", "oil painting of a harbour") == '"harbour"'
+    assert catalog._selective_queries("artworks_fts", "oil painting of a harbour") == ['"harbour"']
     ranked = catalog.search_artworks_bm25("oil painting of a harbour")
     assert len(ranked) == 6 and all("harbour" in r.title for r in catalog.get_by_rowids([x for x, _ in ranked]))
-    # when every term is common, the rarest still searches
-    assert catalog._selective_query("artworks_fts", "oil painting") in ('"oil"', '"painting"')
+
+
+def test_bm25_over_only_common_terms_ranks_the_records_that_have_them_all(catalog: Catalog) -> None:
+    # "oil" and "painting" each in 90 % of 6,000 records, both in 80 %: ranking by the rarest alone would put
+    # the shortest titles first, those with "oil" but no "painting"
+    with catalog.transaction():
+        for i in range(6000):
+            words = [w for w, left_out in (("oil", i % 10 == 0), ("painting", i % 10 == 1)) if not left_out]
+            catalog.upsert_artwork(ArtworkRecord(id=f"a{i}", title=" ".join([*words, f"number {i}"])))
+    ranked = catalog.search_artworks_bm25("oil painting", limit=200)
+    titles = [r.title for r in catalog.get_by_rowids([x for x, _ in ranked])]
+    assert len(titles) == 200 and all("oil" in t and "painting" in t for t in titles)
+
+
+def test_bm25_over_common_terms_never_found_together_falls_back_to_the_rarest(
+        catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(catalog_module, "COMMON_MIN", 10)
+    with catalog.transaction():
+        for i in range(100):
+            catalog.upsert_artwork(ArtworkRecord(id=f"a{i}", title=f"{'red' if i < 55 else 'blue'} study {i}"))
+    ranked = catalog.search_artworks_bm25("red blue")
+    titles = [r.title for r in catalog.get_by_rowids([x for x, _ in ranked])]
+    assert len(titles) == 45 and all(t.startswith("blue") for t in titles)
+
+

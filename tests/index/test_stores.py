@@ -8,11 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import qdrant_edge as qe
 
+from artscope.embedders.base import EmbedderInfo
 from artscope.errors import CollectionLockedError, InvalidInputError
 from artscope.index.base import Point, Prefetch, SpaceSpec, VectorSpec, VectorStore, check_filters
-from artscope.index.edge import EdgeStore
-from artscope.index.layout import pooled_spec
+from artscope.index.edge import SEARCH_THREADS, EdgeStore, _vector_params
+from artscope.index.layout import pooled_spec, space_specs
 from artscope.index.server import ServerStore
 from artscope.types import Range
 
@@ -136,3 +138,45 @@ def test_the_pooled_means_have_no_graph_and_late_interaction_finds_the_token_own
     assert vectors["pooled"]["hnsw_config"]["m"] == 0
     assert vectors["image"].get("hnsw_config") is None
     assert hits[0].id == 8
+
+
+def _saved_config(index: Path, space: str) -> dict:
+    return json.loads((index / space / "edge_config.json").read_text())
+
+
+def test_spaces_search_on_one_thread_and_shards_made_before_keep_their_vectors(tmp_path: Path) -> None:
+    """Shards made before the setting (every vector shape of the layout) get it on load, their vectors as
+    they were; new spaces are made with it."""
+    index, rng = tmp_path / "index", np.random.default_rng(2)
+    info = EmbedderInfo(spec="test", image_dim=16, text_dim=8, token_dim=4, max_tokens=6)
+    before = {}
+    for spec in space_specs(info):
+        shard = qe.EdgeShard.create(str(index / spec.name), qe.EdgeConfig(
+            vectors={n: _vector_params(v) for n, v in spec.vectors.items()}))
+        vectors = {n: _unit(rng, 6, v.size) if v.multivector else _unit(rng, v.size) for n, v in spec.vectors.items()}
+        shard.update(qe.UpdateOperation.upsert_points([qe.Point(1, vectors, {"artwork_id": "a"})]))
+        shard.flush()
+        shard.close()
+        before[spec.name] = _saved_config(index, spec.name)
+        assert "max_search_threads" not in before[spec.name]
+    store = EdgeStore(index)
+    store.ensure_space(SpaceSpec(name="extra", vectors={"text": VectorSpec(size=8)}))
+    assert store.query("records", "text", _unit(rng, 8), 1)[0].payload == {"artwork_id": "a"}
+    store.close()
+    for name, saved in before.items():
+        after = _saved_config(index, name)
+        assert after["max_search_threads"] == SEARCH_THREADS == 1
+        assert after["vectors"] == saved["vectors"]
+    assert _saved_config(index, "extra")["max_search_threads"] == 1
+
+
+def test_a_shard_whose_configuration_artscope_did_not_write_loads_as_it_is(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    qe.EdgeShard.create(str(index / "records"), qe.EdgeConfig(
+        vectors={"text": qe.EdgeVectorParams(size=8, distance=qe.Distance.Dot)})).close()
+    saved = _saved_config(index, "records")
+    store = EdgeStore(index)
+    assert store.count("records") == 0
+    store.close()
+    after = _saved_config(index, "records")
+    assert "max_search_threads" not in after and after["vectors"] == saved["vectors"]

@@ -33,7 +33,8 @@ class UpsertStatus(StrEnum):
 COMMON_SHARE, COMMON_MIN = 0.2, 5000
 """A query term found in more than this share of the records, and in more than this many, is left
 out of BM25: its weight is near zero, yet ranking its matches dominates the query's cost (157 ms
-for a term in 95 % of 100k records, against 4 ms to count them first)."""
+for a term in 95 % of 100k records, against 4 ms to count them first). A query of only such terms
+ranks the records that have them all."""
 
 
 def query_terms(text: str) -> list[str]:
@@ -478,35 +479,40 @@ class Catalog:
         return [found[r] for r in rowids]
 
     # -- text search (BM25) -----------------------------------------------------------------
-    def _selective_query(self, table: str, text: str) -> str | None:
-        """The FTS query without terms too common to matter (only large tables have any)."""
+    def _selective_queries(self, table: str, text: str) -> list[str]:
+        """The FTS queries to try in turn (the first that matches ranks): the query's terms without those
+        too common to matter (only large tables have any). When every term is that common: the records
+        with all of them (ranking the matches of one common term alone costs several times more, and
+        ignores the other words), else those with the rarest."""
         terms = query_terms(text)
         size = self.conn.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0
-        if size <= COMMON_MIN or not terms:
-            return fts_query(terms)
-        counts = {t: self.conn.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH ?",
-                                       (f'"{t}"',)).fetchone()[0] for t in terms}
-        kept = [t for t in terms if counts[t] <= max(COMMON_SHARE * size, COMMON_MIN)]
-        return fts_query(kept or [min(terms, key=counts.__getitem__)])
+        if size > COMMON_MIN and terms:
+            counts = {t: self.conn.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH ?",
+                                           (f'"{t}"',)).fetchone()[0] for t in terms}
+            kept = [t for t in terms if counts[t] <= max(COMMON_SHARE * size, COMMON_MIN)]
+            if not kept:
+                rarest = f'"{min(terms, key=counts.__getitem__)}"'
+                return [" AND ".join(f'"{t}"' for t in terms), rarest] if len(terms) > 1 else [rarest]
+            terms = kept
+        query = fts_query(terms)
+        return [query] if query else []
+
+    def _bm25(self, table: str, weights: str, text: str, limit: int) -> list[tuple[int, float]]:
+        """(rowid, BM25 score: higher is better), best first, of the first selective query that matches."""
+        for query in self._selective_queries(table, text):
+            rows = self.conn.execute(
+                f"SELECT rowid, -bm25({table}{weights}) FROM {table} WHERE {table} MATCH ? "
+                f"ORDER BY bm25({table}{weights}) LIMIT ?", (query, limit)).fetchall()
+            if rows:
+                return [(int(r[0]), float(r[1])) for r in rows]
+        return []
 
     def search_artworks_bm25(self, text: str, limit: int = 100) -> list[tuple[int, float]]:
-        """(artwork rowid, BM25 score: higher is better), best first."""
-        query = self._selective_query("artworks_fts", text)
-        if query is None:
-            return []
-        rows = self.conn.execute(
-            "SELECT rowid, -bm25(artworks_fts, 4.0, 3.0, 1.0) AS score FROM artworks_fts "
-            "WHERE artworks_fts MATCH ? ORDER BY bm25(artworks_fts, 4.0, 3.0, 1.0) LIMIT ?", (query, limit))
-        return [(int(r[0]), float(r[1])) for r in rows]
+        """(artwork rowid, BM25 score: higher is better), best first; titles weigh 4, artists 3."""
+        return self._bm25("artworks_fts", ", 4.0, 3.0, 1.0", text, limit)
 
     def search_passages_bm25(self, text: str, limit: int = 100) -> list[tuple[int, float]]:
-        query = self._selective_query("passages_fts", text)
-        if query is None:
-            return []
-        rows = self.conn.execute(
-            "SELECT rowid, -bm25(passages_fts) FROM passages_fts WHERE passages_fts MATCH ? "
-            "ORDER BY bm25(passages_fts) LIMIT ?", (query, limit))
-        return [(int(r[0]), float(r[1])) for r in rows]
+        return self._bm25("passages_fts", "", text, limit)
 
     # -- jobs -------------------------------------------------------------------------------
     def start_job(self, job_id: str, kind: str, params: dict[str, Any]) -> None:

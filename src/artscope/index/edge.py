@@ -7,6 +7,7 @@ running server owns the collection.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Iterator, Sequence
@@ -22,6 +23,12 @@ from artscope.types import Filters, Range
 
 log = logging.getLogger(__name__)
 
+SEARCH_THREADS = 1
+"""Threads each shard searches its segments with. Edge's default, one per core, cost a text search at 100k
+artworks 22 % more CPU on 2 cores (it hands each query's two segments to other threads) and gained no
+latency: the binding keeps Python's interpreter lock during a query, so concurrent queries wait for each
+other anyway (benchmarks/README.md)."""
+
 
 def _vector_params(spec: VectorSpec) -> qe.EdgeVectorParams:
     kwargs: dict = {"size": spec.size, "distance": qe.Distance.Cosine}
@@ -35,6 +42,57 @@ def _vector_params(spec: VectorSpec) -> qe.EdgeVectorParams:
     if spec.half:
         kwargs["datatype"] = qe.VectorStorageDatatype.Float16
     return qe.EdgeVectorParams(**kwargs)
+
+
+_HNSW_KEYS = frozenset({"m", "ef_construct", "full_scan_threshold", "max_indexing_threads"})
+_SCALAR_KEYS = frozenset({"type", "quantile", "always_ram"})
+
+
+def _saved_vector_params(saved: dict) -> qe.EdgeVectorParams | None:
+    """The parameters of a vector as its shard's ``edge_config.json`` keeps them, for the shapes that
+    ``_vector_params`` writes; None for any other (a shard made elsewhere, another Edge version)."""
+    kwargs: dict = {"size": saved.get("size"), "distance": getattr(qe.Distance, str(saved.get("distance")), None)}
+    multi, hnsw = saved.get("multivector_config"), saved.get("hnsw_config")
+    quantization, datatype = saved.get("quantization_config"), saved.get("datatype")
+    if set(saved) - {"size", "distance", "multivector_config", "hnsw_config", "quantization_config", "datatype"} \
+            or not isinstance(kwargs["size"], int) or kwargs["distance"] is not qe.Distance.Cosine:
+        return None
+    if multi is not None:
+        if multi != {"comparator": "max_sim"}:
+            return None
+        kwargs["multivector_config"] = qe.MultiVectorConfig(qe.MultiVectorComparator.MaxSim)
+    if hnsw is not None:
+        if set(hnsw) != _HNSW_KEYS:
+            return None
+        kwargs["hnsw_config"] = qe.HnswIndexConfig(**hnsw)
+    if quantization is not None:
+        scalar = quantization.get("scalar") if set(quantization) == {"scalar"} else None
+        if not isinstance(scalar, dict) or set(scalar) != _SCALAR_KEYS or scalar["type"] != "int8":
+            return None
+        kwargs["quantization_config"] = qe.ScalarQuantizationConfig(
+            type=qe.ScalarType.Int8, quantile=scalar["quantile"], always_ram=scalar["always_ram"])
+    if datatype is not None:
+        if datatype != "float16":
+            return None
+        kwargs["datatype"] = qe.VectorStorageDatatype.Float16
+    return qe.EdgeVectorParams(**kwargs)
+
+
+def _load_config(path: Path) -> qe.EdgeConfig | None:
+    """The shard's own configuration with ``SEARCH_THREADS`` (shards made before it searched on one thread a
+    core); None when it says so already or cannot be read back exactly (the shard then loads as it is)."""
+    try:
+        saved = json.loads((path / "edge_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(saved, dict) or saved.get("max_search_threads") == SEARCH_THREADS \
+            or not isinstance(saved.get("vectors"), dict) or saved.get("sparse_vectors") not in (None, {}):
+        return None
+    vectors = {name: _saved_vector_params(v) if isinstance(v, dict) else None for name, v in saved["vectors"].items()}
+    if not vectors or any(v is None for v in vectors.values()):
+        log.info("%s: searching on Edge's default threads (its configuration is not one artscope wrote)", path)
+        return None
+    return qe.EdgeConfig(vectors=vectors, max_search_threads=SEARCH_THREADS)
 
 
 def to_edge_filter(filters: Filters | None) -> qe.Filter | None:
@@ -70,7 +128,7 @@ class EdgeStore(VectorStore):
 
     def _load(self, path: Path) -> qe.EdgeShard:
         try:
-            return qe.EdgeShard.load(str(path))
+            return qe.EdgeShard.load(str(path), _load_config(path))
         except Exception as exc:
             if "WouldBlock" in str(exc) or "lock" in str(exc).lower():
                 raise CollectionLockedError(
@@ -86,7 +144,8 @@ class EdgeStore(VectorStore):
         with self._lock:
             if spec.name in self._shards:
                 return
-            config = qe.EdgeConfig(vectors={n: _vector_params(v) for n, v in spec.vectors.items()})
+            config = qe.EdgeConfig(vectors={n: _vector_params(v) for n, v in spec.vectors.items()},
+                                   max_search_threads=SEARCH_THREADS)
             shard = qe.EdgeShard.create(str(self.root / spec.name), config)
             for key in spec.keyword_fields:
                 shard.update(qe.UpdateOperation.create_field_index(key, qe.PayloadSchemaType.Keyword))
