@@ -417,6 +417,15 @@ class Catalog:
                                           images=images.get(r["rowid"], []))
         return out
 
+    def passage_owners(self, rowids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
+        """(passage id, artwork id or None) per passage rowid: what a search needs, without the texts."""
+        out: dict[int, tuple[str, str | None]] = {}
+        for chunk in _chunks(list(rowids), 500):
+            marks = ",".join("?" * len(chunk))
+            out.update((r[0], (r[1], r[2])) for r in self.conn.execute(
+                f"SELECT rowid, id, artwork_id FROM passages WHERE rowid IN ({marks})", chunk))
+        return out
+
     def passages_with_prefix(self, prefix: str) -> list[tuple[str, str | None, str | None]]:
         """(id, revision, artwork id) of the passages whose id starts with ``prefix`` (one page's paragraphs)."""
         end = prefix[:-1] + chr(ord(prefix[-1]) + 1)

@@ -44,11 +44,17 @@ class Point:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
+OWNER_FIELDS = ("artwork_id", "passage_id")
+"""The payload a query's hits carry: whose point it is. Every other field is the catalog's to tell (reading
+each hit's whole payload cost a 100k text search about 4 ms of its 40)."""
+
+
 @dataclass
 class Hit:
     id: int
     score: float
     payload: dict[str, Any]
+    """``OWNER_FIELDS`` (those the point has) in a query's hits; everything in retrieved and scrolled points."""
     vectors: dict[str, Any] | None = None
 
 
@@ -86,7 +92,8 @@ class VectorStore(ABC):
     def query(self, space: str, using: str, vector: np.ndarray, limit: int,
               filters: Filters | None = None, prefetch: Prefetch | None = None,
               exact: bool = False) -> list[Hit]:
-        """Nearest points by ``using`` (cosine; MaxSim for multivectors), best first."""
+        """Nearest points by ``using`` (cosine; MaxSim for multivectors), best first, with their
+        ``OWNER_FIELDS``."""
 
     @abstractmethod
     def retrieve(self, space: str, ids: Sequence[int], vectors: Sequence[str] = ()) -> list[Hit]:

@@ -18,7 +18,7 @@ import qdrant_edge as qe
 
 from artscope.config import get_settings
 from artscope.errors import CollectionLockedError
-from artscope.index.base import Hit, Point, Prefetch, SpaceSpec, VectorSpec, VectorStore
+from artscope.index.base import OWNER_FIELDS, Hit, Point, Prefetch, SpaceSpec, VectorSpec, VectorStore
 from artscope.types import Filters, Range
 
 log = logging.getLogger(__name__)
@@ -184,13 +184,14 @@ class EdgeStore(VectorStore):
         params = qe.SearchParams(exact=exact, hnsw_ef=max(get_settings().hnsw_ef, limit),
                                  quantization=qe.QuantizationSearchParams(rescore=True, oversampling=2.0))
         query = qe.Query.Nearest(np.asarray(vector, dtype=np.float32), using=using)
+        owner = qe.PayloadSelector.Include(list(OWNER_FIELDS))
         if prefetch is None:
-            request = qe.QueryRequest(query=query, limit=limit, filter=flt, with_payload=True, params=params)
+            request = qe.QueryRequest(query=query, limit=limit, filter=flt, with_payload=owner, params=params)
         else:
             first = qe.Prefetch(limit=prefetch.limit, filter=flt, params=params,
                                 query=qe.Query.Nearest(np.asarray(prefetch.vector, dtype=np.float32),
                                                        using=prefetch.using))
-            request = qe.QueryRequest(prefetches=[first], query=query, limit=limit, with_payload=True)
+            request = qe.QueryRequest(prefetches=[first], query=query, limit=limit, with_payload=owner)
         return [_as_hit(p, False) for p in self._shards[space].query(request)]
 
     def retrieve(self, space: str, ids: Sequence[int], vectors: Sequence[str] = ()) -> list[Hit]:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from artscope.errors import ArtscopeError
-from artscope.index.base import Hit, Point, Prefetch, SpaceSpec, VectorSpec, VectorStore
+from artscope.index.base import OWNER_FIELDS, Hit, Point, Prefetch, SpaceSpec, VectorSpec, VectorStore
 from artscope.types import Filters, Range
 
 try:
@@ -116,7 +116,7 @@ class ServerStore(VectorStore):
                                 limit=prefetch.limit, filter=flt, params=params)
         response = self.client.query_points(self._name(space), query=query, using=using, limit=limit,
                                             query_filter=None if first else flt, prefetch=first, search_params=params,
-                                            with_payload=True)
+                                            with_payload=list(OWNER_FIELDS))
         return [Hit(id=int(p.id), score=float(p.score), payload=dict(p.payload or {})) for p in response.points]
 
     def retrieve(self, space: str, ids: Sequence[int], vectors: Sequence[str] = ()) -> list[Hit]:

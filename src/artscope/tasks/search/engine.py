@@ -113,14 +113,14 @@ def text_rankings(collection: Collection, text: str, filters: Filters, depth: in
     record_bm25 = catalog.search_artworks_bm25(text, depth)
     ids = catalog.ids_for_rowids([rowid for rowid, _ in record_bm25])
     passage_bm25 = catalog.search_passages_bm25(text, depth)
-    passages = catalog.passages_by_rowids([rowid for rowid, _ in passage_bm25])
+    passages = catalog.passage_owners([rowid for rowid, _ in passage_bm25])
     vector = collection.embedder.embed_texts([text])[0]
     record_dense = index.query(RECORDS, "text", vector, depth, filters=filters)
     passage_dense = [h for h in index.query(PASSAGES, "text", vector, depth) if h.payload.get("artwork_id")]
     bm25 = _best_per_artwork(
         [(ids[r], score, "record") for r, score in record_bm25 if r in ids],
-        [(passages[r].artwork_id, score, f"passage:{passages[r].id}") for r, score in passage_bm25
-         if passages[r].artwork_id])
+        [(passages[r][1], score, f"passage:{passages[r][0]}") for r, score in passage_bm25
+         if r in passages and passages[r][1]])
     dense = _best_per_artwork(
         [(h.payload["artwork_id"], h.score, "record") for h in record_dense],
         [(h.payload["artwork_id"], h.score, f"passage:{h.payload['passage_id']}") for h in passage_dense])
