@@ -2,7 +2,8 @@
 
 Images (default): the sample collection's 70 JPEGs (about 800 px), re-encoded ``--copies`` times so
 that every file is distinct (no dedupe shortcut). Decode-only reads and decodes each file exactly as
-ingest does (safe loader, JPEG draft mode to about 512 px, two threads). Ingest is the whole job:
+ingest does (safe loader, JPEG draft mode to about 512 px, two threads); the embedder alone decodes them
+so and embeds them in ingest's batches, writing nothing (its own speed). Ingest is the whole job:
 hashing, catalog writes, builtin embedding (images and record texts), index upserts, thumbnails;
 once in one process (``workers=1``) and once with ``--workers`` processes reading, decoding and
 embedding ahead of the writer (their start-up included), in the same run; the two collections are
@@ -35,6 +36,7 @@ from PIL import Image
 import artscope
 from artscope.crashtest import differences, snapshot
 from artscope.demo import SAMPLE_COLLECTION
+from artscope.ingest.indexer import EMBED_BATCH
 from artscope.ingest.writer import DECODE_SIZE
 from artscope.media.images import decode_image, read_bytes
 
@@ -56,6 +58,21 @@ def decode_only(files: list[Path]) -> float:
     with ThreadPoolExecutor(max_workers=2) as pool:
         list(pool.map(lambda p: decode_image(read_bytes(p), draft_size=DECODE_SIZE), files))
     return len(files) / (time.perf_counter() - start)
+
+
+def embedder_only(files: list[Path], folder: Path) -> float:
+    """The builtin embedder's own speed on the same files: decoded as ``decode_only`` does, embedded in
+    ingest's batches, nothing written (images a second)."""
+    with artscope.create(folder) as collection:
+        embedder = collection.embedder
+        embedder.embed_images([decode_image(read_bytes(files[0]), draft_size=DECODE_SIZE)])  # models loaded
+        start = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for at in range(0, len(files), EMBED_BATCH):
+                batch = files[at:at + EMBED_BATCH]
+                embedder.embed_images(list(pool.map(lambda p: decode_image(read_bytes(p), draft_size=DECODE_SIZE),
+                                                    batch)))
+        return len(files) / (time.perf_counter() - start)
 
 
 def cpu_seconds() -> float:
@@ -131,15 +148,17 @@ def main() -> None:
         folder.mkdir()
         files = make_files(folder, args.copies)
         decode_rate = decode_only(files)
+        embed_rate = embedder_only(files, Path(tmp) / "embedder-only")
         serial, serial_cpu, optimize_s = ingest(folder, Path(tmp) / "serial", workers=1)
         parallel, parallel_cpu, _ = ingest(folder, Path(tmp) / "parallel", workers=args.workers)
         same = not differences(snapshot(Path(tmp) / "serial"), snapshot(Path(tmp) / "parallel"))
         shutil.rmtree(folder)
-    print(f"| images | decode-only img/s | ingest img/s, 1 process | ingest img/s, {args.workers} workers | "
-          "workers / 1 process | CPU ms an image, 1 process / workers | same collection | optimize s | "
-          "load average |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    print(f"| {len(files)} | {decode_rate:.1f} | {serial:.1f} | {parallel:.1f} | {parallel / serial:.2f} | "
+    print(f"| images | decode-only img/s | embedder alone img/s | ingest img/s, 1 process | 1 process / embedder "
+          f"| ingest img/s, {args.workers} workers | workers / 1 process | CPU ms an image, 1 process / workers | "
+          "same collection | optimize s | load average |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print(f"| {len(files)} | {decode_rate:.1f} | {embed_rate:.1f} | {serial:.1f} | {serial / embed_rate:.2f} | "
+          f"{parallel:.1f} | {parallel / serial:.2f} | "
           f"{serial_cpu:.0f} / {parallel_cpu:.0f} | {'yes' if same else 'NO'} | {optimize_s:.2f} | "
           f"{os.getloadavg()[0]:.1f} |")
 
