@@ -30,14 +30,14 @@ class Settings(BaseSettings):
     """Processes that read, decode and embed images during ingest; 0: one per core for runs of 200 items or
     more on machines of more than 2 cores (else one process), 1: all in one process."""
     ray_workers: int = 0
-    """Ray actors that read, decode and embed images (``artscope index --ray``); 0: the cluster's CPUs
+    """Ray actors that read, decode and embed images and embed texts (``artscope index --ray``); 0: the cluster's CPUs
     (or GPUs, with ``ray_gpus``) divided by what one actor takes."""
     ray_cpus: float = 1.0
     """CPUs each Ray actor reserves."""
     ray_gpus: float = 0.0
     """GPUs each Ray actor reserves (1 for an embedder on its own GPU; 0.5 shares a GPU between two)."""
     ray_batch: int = 32
-    """Images a Ray actor embeds at once (larger on a GPU: 128-256 for CLIP-sized models)."""
+    """Images (or texts) a Ray actor embeds at once (larger on a GPU: 128-256 for CLIP-sized models)."""
     commons_url: str = "https://upload.wikimedia.org/wikipedia/commons"
     """Where the images of Wikipedia passages are fetched from (a Wikimedia Commons mirror may stand in)."""
     cache_dir: str | None = None

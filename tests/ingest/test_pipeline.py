@@ -6,10 +6,12 @@ import csv
 import shutil
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 import artscope
 from artscope.index import IMAGES, PASSAGES, RECORDS
+from artscope.ingest.indexer import embedded_texts
 
 
 def test_ingest_counts_and_is_idempotent(synthetic_folder: Path, tmp_path: Path) -> None:
@@ -90,3 +92,13 @@ def test_files_outside_the_ingest_root_are_not_read(tmp_path: Path) -> None:
         assert summary.added == 1 and summary.failed == 2
         assert all("outside the ingest root" in e.error for e in summary.errors)
         assert [v.uri for r in collection.catalog.iter_records() for v in r.views] == [str(root / "public.png")]
+
+
+def test_texts_a_stage_embedded_ahead_are_used_and_the_others_embedded_here(synthetic_collection) -> None:
+    """A Ray stage sends back its texts' vectors; a text the writer finds changed (a record merged with one
+    already there) is not among them and is embedded here, in its place."""
+    ahead = np.full(synthetic_collection.info.text_dim, 0.5, dtype=np.float32)
+    vectors = embedded_texts(synthetic_collection, ["a red harbour", "sent ahead", "a blue sky"], {"sent ahead": ahead})
+    here = synthetic_collection.embedder.embed_texts(["a red harbour", "a blue sky"])
+    assert np.array_equal(vectors[1], ahead)
+    np.testing.assert_allclose(np.stack([vectors[0], vectors[2]]), here, atol=1e-6)

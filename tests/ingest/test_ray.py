@@ -53,15 +53,21 @@ def small_ray_batches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def test_ray_builds_the_collection_a_local_run_builds(cluster: str, sources: list[str], one_process: Path,
-                                                      tmp_path: Path) -> None:
+                                                      tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """... with every text embedded on the cluster too: the driver embeds none."""
+    embedded_here: list[str] = []
     with artscope.create(tmp_path / "c") as collection:
+        embed_texts = collection.embedder.embed_texts
+        monkeypatch.setattr(collection.embedder, "embed_texts",
+                            lambda texts: embedded_here.extend(texts) or embed_texts(texts))
         summary = collection.ingest(sources, ray=cluster)
-    assert summary.images_indexed == 12 and summary.failed == 0
+    assert summary.images_indexed == 12 and summary.failed == 0 and summary.passages > 0
+    assert embedded_here == []
     assert collection_differences(one_process, tmp_path / "c") == []
 
 
 def _image_workers() -> list[int]:
-    """Process ids of the Ray actors that embed images (their process title names the class)."""
+    """Process ids of the Ray actors that embed images and texts (their process title names the class)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -69,7 +75,7 @@ def _image_workers() -> list[int]:
                 command = (entry / "cmdline").read_bytes().decode(errors="replace")
             except OSError:
                 continue
-            if command.startswith("ray::") and "RayImageWorker" in command:
+            if command.startswith("ray::") and "RayWorker" in command:
                 found.append(int(entry.name))
     return found
 

@@ -9,7 +9,7 @@ is killed again and again still marks something indexed each time.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,9 +22,11 @@ from artscope.index import IMAGES, PASSAGES, RECORDS, Point
 from artscope.ingest.passage_images import index_passage_images
 from artscope.ingest.stages import EmbeddedImage
 from artscope.media.images import load_image, thumbnail_jpeg
+from artscope.types import ArtworkRecord
 
 if TYPE_CHECKING:
     from artscope.collection import Collection
+    from artscope.ingest.sources.base import SourceItem
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +42,29 @@ def growing(limit: int, start: int = 1) -> Iterator[int]:
         size = min(size * 2, limit)
 
 
+def record_text(record: ArtworkRecord) -> str:
+    """What a record's text vector is made of."""
+    return record.text() or record.id
+
+
+def texts_of(items: Sequence[SourceItem]) -> list[str]:
+    """The texts a batch's items give the index (each record's, each passage's), in order."""
+    return [record_text(item.record) for item in items if item.record and not item.error] \
+        + [passage.text for item in items for passage in item.passages]
+
+
+def embedded_texts(collection: Collection, texts: list[str], ready: Mapping[str, np.ndarray]) -> list[np.ndarray]:
+    """The texts' vectors: those a stage embedded ahead (``ready``, by text), the others embedded here."""
+    missing = [text for text in texts if text not in ready]
+    made = iter(collection.embedder.embed_texts(missing)) if missing else iter(())
+    return [ready[text] if text in ready else np.asarray(next(made)) for text in texts]
+
+
 def index_pending(collection: Collection, decoded: Mapping[int, Image.Image | EmbeddedImage],
-                  start_small: bool = False) -> int:
+                  start_small: bool = False, texts: Mapping[str, np.ndarray] | None = None) -> int:
     """Embed and upsert every pending view, record and passage. Returns the images indexed.
-    ``start_small``: the first chunks hold one item, then two, ... (for what a killed run left)."""
+    ``start_small``: the first chunks hold one item, then two, ... (for what a killed run left);
+    ``texts``: vectors of texts a stage embedded ahead."""
     catalog = collection.catalog
     fresh: set[int] = set()
     start = 1 if start_small else 1 << 30
@@ -52,10 +73,10 @@ def index_pending(collection: Collection, decoded: Mapping[int, Image.Image | Em
         fresh.update(index_views(collection, rows, decoded))
     sizes = growing(TEXT_BATCH, start)
     while rowids := catalog.pending_artworks(next(sizes)):
-        index_records(collection, rowids, fresh)
+        index_records(collection, rowids, fresh, texts)
     sizes = growing(TEXT_BATCH, start)
     while rowids := catalog.pending_passages(next(sizes)):
-        index_passages(collection, rowids)
+        index_passages(collection, rowids, texts)
     index_passage_images(collection)
     return len(fresh)
 
@@ -121,14 +142,16 @@ def _read_again(collection: Collection, view_id: int, uri: str) -> Image.Image |
         return str(exc)
 
 
-def index_records(collection: Collection, rowids: list[int], fresh_views: set[int] | None = None) -> None:
-    """Embed the records' text and upsert it; rewrite the payload of their image points (except the
-    ``fresh_views`` just upserted with it), so metadata edits reach them without re-embedding images."""
+def index_records(collection: Collection, rowids: list[int], fresh_views: set[int] | None = None,
+                  texts: Mapping[str, np.ndarray] | None = None) -> None:
+    """Embed the records' text (unless in ``texts``) and upsert it; rewrite the payload of their image
+    points (except the ``fresh_views`` just upserted with it), so metadata edits reach them without
+    re-embedding images."""
     fresh_views = fresh_views or set()
     catalog = collection.catalog
     records = catalog.get_by_rowids(rowids)
     rowid_of = {v: k for k, v in catalog.ids_for_rowids(rowids).items()}
-    vectors = collection.embedder.embed_texts([r.text() or r.id for r in records])
+    vectors = embedded_texts(collection, [record_text(r) for r in records], texts or {})
     collection.index.upsert(RECORDS, [
         Point(id=rowid_of[r.id], vectors={"text": np.asarray(v)}, payload=r.payload())
         for r, v in zip(records, vectors, strict=True)])
@@ -142,12 +165,13 @@ def index_records(collection: Collection, rowids: list[int], fresh_views: set[in
     faults.reached("index.records.marked")
 
 
-def index_passages(collection: Collection, rowids: list[int]) -> None:
-    """Embed the passages' text and upsert it."""
+def index_passages(collection: Collection, rowids: list[int], texts: Mapping[str, np.ndarray] | None = None
+                   ) -> None:
+    """Embed the passages' text (unless in ``texts``) and upsert it."""
     catalog = collection.catalog
     passages = catalog.passages_by_rowids(rowids)
     order = list(passages)
-    vectors = collection.embedder.embed_texts([passages[r].text for r in order])
+    vectors = embedded_texts(collection, [passages[r].text for r in order], texts or {})
     collection.index.upsert(PASSAGES, [
         Point(id=r, vectors={"text": np.asarray(v)},
               payload={"passage_id": passages[r].id, "artwork_id": passages[r].artwork_id,

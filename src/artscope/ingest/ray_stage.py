@@ -1,11 +1,13 @@
-"""The image work of an ingest on a Ray cluster (``artscope index --ray ADDRESS``), through Ray Data.
+"""The embedding work of an ingest on a Ray cluster (``artscope index --ray ADDRESS``), through Ray Data.
 
 The driver (the ``artscope index`` process) reads the sources' catalogues and writes the collection,
-as in a local run. The images of up to ``WINDOW_IMAGES`` images' worth of batches become one Ray
-Dataset; an autoscaling pool of actors, each holding the embedder (on a GPU with ``ray_gpus``),
-reads, hashes, decodes and embeds them in ``ray_batch`` images at a time and sends back the vectors,
-the hashes and a thumbnail. The results come back in order, and each batch is written as soon as
-its images are in, while the actors go on with the next ones.
+as in a local run. The images and texts (records', passages') of up to ``WINDOW_ROWS`` worth of batches
+become one Ray Dataset; an autoscaling pool of actors, each holding the embedder (on a GPU with
+``ray_gpus``), reads, hashes, decodes and embeds the images and embeds the texts, ``ray_batch`` rows at
+a time, and sends back the vectors, the hashes and a thumbnail. The results come back in order, and
+each batch is written as soon as its images and texts are in, while the actors go on with the next
+ones. A text the driver finds changed when it writes (a record merged with one already there) is
+embedded by the driver.
 
 A worker that dies (a killed process, a lost node) is restarted by Ray and its tasks retried; a
 driver that dies leaves what it wrote, which ``--resume`` continues like any other ingest. Images
@@ -26,14 +28,14 @@ import numpy as np
 from artscope.config import get_settings
 from artscope.embedders.registry import create_embedder
 from artscope.errors import ArtscopeError
-from artscope.ingest.stages import ImageWorker, Tag
+from artscope.ingest.stages import ImageWorker, Tag, TextVectors
 from artscope.ingest.writer import LoadedImage
 from artscope.types import ImageView
 
 log = logging.getLogger(__name__)
 
-WINDOW_IMAGES = 4096
-"""Images handed to Ray in one Dataset (the actors start once a window)."""
+WINDOW_ROWS = 4096
+"""Images and texts handed to Ray in one Dataset (the actors start once a window)."""
 WINDOW_BATCHES = 64
 """Batches a window holds at most (a catalogue without images is written as it is read)."""
 
@@ -42,16 +44,24 @@ class RayUnavailableError(ArtscopeError):
     """Ray is not installed, or its cluster cannot be reached."""
 
 
-class RayImageWorker:
-    """A Ray Data actor: one embedder, reused for every batch of views it is given."""
+VIEW, TEXT = "view", "text"
+"""The kinds of a Dataset row: an image view (as JSON) to load and embed, or a text to embed."""
+
+
+class RayWorker:
+    """A Ray Data actor: one embedder, reused for every batch of rows it is given."""
 
     def __init__(self, spec: str, device: str | None, known: np.ndarray, root: str | None) -> None:
         self.worker = ImageWorker(create_embedder(spec, device=device), known)
         self.root = Path(root) if root else None
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, list[bytes]]:
-        views = [ImageView.model_validate_json(text) for text in batch["view"]]
-        return {"loaded": [pickle.dumps(x) for x in self.worker(views, self.root)]}
+        kinds, values = [str(k) for k in batch["kind"]], [str(v) for v in batch["value"]]
+        views = [ImageView.model_validate_json(v) for k, v in zip(kinds, values, strict=True) if k == VIEW]
+        texts = [v for k, v in zip(kinds, values, strict=True) if k == TEXT]
+        loaded = iter(self.worker(views, self.root) if views else [])
+        vectors = iter(self.worker.embedder.embed_texts(texts) if texts else [])
+        return {"result": [pickle.dumps(next(loaded) if k == VIEW else np.asarray(next(vectors))) for k in kinds]}
 
 
 class RayStage:
@@ -89,24 +99,25 @@ class RayStage:
             return max(1, int(resources.get("GPU", 0) // self.gpus))
         return max(1, int(resources.get("CPU", 1) // self.cpus))
 
-    def stream(self, tagged: Iterable[tuple[Tag, list[ImageView]]], root: Path | None
-               ) -> Iterator[tuple[Tag, list[LoadedImage]]]:
+    def stream(self, tagged: Iterable[tuple[Tag, list[ImageView], list[str]]], root: Path | None
+               ) -> Iterator[tuple[Tag, list[LoadedImage], TextVectors]]:
         for window in _windows(tagged):
-            views = [view for _, batch in window for view in batch]
-            results = self._run(views, root) if views else iter(())
-            for tag, batch in window:
-                yield tag, [next(results) for _ in batch]
+            rows = [row for _, views, texts in window for row in _rows(views, texts)]
+            results = self._run(rows, root) if rows else iter(())
+            for tag, views, texts in window:
+                loaded = [next(results) for _ in views]
+                yield tag, loaded, {text: next(results) for text in texts}
 
-    def _run(self, views: list[ImageView], root: Path | None) -> Iterator[LoadedImage]:
+    def _run(self, rows: list[dict[str, str]], root: Path | None) -> Iterator[Any]:
         from ray.data import ActorPoolStrategy
 
-        dataset = self.ray.data.from_items([{"view": view.model_dump_json()} for view in views])
+        dataset = self.ray.data.from_items(rows)
         embedded = dataset.map_batches(
-            RayImageWorker, batch_size=self.batch, batch_format="numpy",
+            RayWorker, batch_size=self.batch, batch_format="numpy",
             compute=ActorPoolStrategy(min_size=1, max_size=self.workers), num_cpus=self.cpus, num_gpus=self.gpus,
             fn_constructor_kwargs=self._worker_args(root))
         for row in embedded.iter_rows():
-            yield pickle.loads(row["loaded"])
+            yield pickle.loads(row["result"])
 
     def _worker_args(self, root: Path | None) -> dict[str, Any]:
         device = "cuda" if self.gpus else "cpu"
@@ -117,14 +128,20 @@ class RayStage:
             self.ray.shutdown()
 
 
-def _windows(tagged: Iterable[tuple[Tag, list[ImageView]]]) -> Iterator[list[tuple[Tag, list[ImageView]]]]:
-    window: list[tuple[Tag, list[ImageView]]] = []
-    images = 0
-    for tag, views in tagged:
-        window.append((tag, views))
-        images += len(views)
-        if images >= WINDOW_IMAGES or len(window) >= WINDOW_BATCHES:
+def _rows(views: list[ImageView], texts: list[str]) -> list[dict[str, str]]:
+    return [{"kind": VIEW, "value": view.model_dump_json()} for view in views] \
+        + [{"kind": TEXT, "value": text} for text in texts]
+
+
+def _windows(tagged: Iterable[tuple[Tag, list[ImageView], list[str]]]
+             ) -> Iterator[list[tuple[Tag, list[ImageView], list[str]]]]:
+    window: list[tuple[Tag, list[ImageView], list[str]]] = []
+    rows = 0
+    for tag, views, texts in tagged:
+        window.append((tag, views, texts))
+        rows += len(views) + len(texts)
+        if rows >= WINDOW_ROWS or len(window) >= WINDOW_BATCHES:
             yield window
-            window, images = [], 0
+            window, rows = [], 0
     if window:
         yield window

@@ -88,14 +88,15 @@ def reembed(collection: Collection, embedder: Embedder, progress: Progress | Non
     return summary
 
 
-def _view_chunks(target: Collection) -> Iterator[tuple[tuple[ViewRows, ViewRows], list[ImageView]]]:
-    """The catalog's views in growing chunks, with the images of those not in the target's index yet."""
+def _view_chunks(target: Collection) -> Iterator[tuple[tuple[ViewRows, ViewRows], list[ImageView], list[str]]]:
+    """The catalog's views in growing chunks, with the images of those not in the target's index yet (and no
+    texts: records and passages are re-embedded here, after the images)."""
     last, sizes = 0, growing(EMBED_BATCH, 1)
     while rows := target.catalog.views_after(last, next(sizes)):
         last = rows[-1][0]
         present = {hit.id for hit in target.index.retrieve(IMAGES, [r[0] for r in rows])}
         todo = [r for r in rows if r[0] not in present]
-        yield (rows, todo), [ImageView(uri=uri) for _, _, uri in todo]
+        yield (rows, todo), [ImageView(uri=uri) for _, _, uri in todo], []
 
 
 def _fill(target: Collection, summary: ReembedSummary, progress: Progress | None, stage: ImageStage) -> None:
@@ -104,7 +105,7 @@ def _fill(target: Collection, summary: ReembedSummary, progress: Progress | None
     for spec in space_specs(target.info):
         index.ensure_space(spec)
     done = 0
-    for (rows, todo), loaded in stage.stream(_view_chunks(target), None):
+    for (rows, todo), loaded, _ in stage.stream(_view_chunks(target), None):
         summary.images += len(index_views(target, todo, prepared(todo, loaded)))
         done += len(rows)
         faults.reached("reembed.views")

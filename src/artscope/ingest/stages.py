@@ -8,7 +8,8 @@ did the image work. Three stages give it the images of each batch, in order:
   is written (only those new to the collection). One process; what tests and small runs use.
 * ``ProcessStage`` — worker processes (``workers``) read, decode *and* embed several batches ahead
   of the writer, each with its own copy of the embedder.
-* ``ray_stage.RayStage`` — the same work on the workers of a Ray cluster, through Ray Data.
+* ``ray_stage.RayStage`` — the same work on the workers of a Ray cluster, through Ray Data, and the
+  embedding of the batch's texts (records', passages').
 
 Workers skip embedding an image whose content hash the collection already had when the run began
 (a re-run of a source embeds nothing again); an image that turns out new without vectors is read
@@ -72,10 +73,16 @@ class EmbeddedImage:
     thumbnail: bytes
 
 
+TextVectors = dict[str, np.ndarray]
+"""Vectors of texts a stage embedded ahead of the writer, by text."""
+
+
 class ImageStage(Protocol):
-    def stream(self, tagged: Iterable[tuple[Tag, list[ImageView]]], root: Path | None
-               ) -> Iterator[tuple[Tag, list[LoadedImage]]]:
-        """Each batch of views loaded (in the same order), paired with its tag, batch by batch."""
+    def stream(self, tagged: Iterable[tuple[Tag, list[ImageView], list[str]]], root: Path | None
+               ) -> Iterator[tuple[Tag, list[LoadedImage], TextVectors]]:
+        """Each batch of views loaded (in the same order), paired with its tag, batch by batch; with the
+        vectors of the batch's texts where the stage embeds them (Ray: the texts are the larger part of
+        a corpus of passages), else none (the writer embeds them)."""
         ...
 
     def close(self) -> None: ...
@@ -122,10 +129,10 @@ class ThreadStage:
     def __init__(self) -> None:
         self.pool = ThreadPoolExecutor(max_workers=2)
 
-    def stream(self, tagged: Iterable[tuple[Tag, list[ImageView]]], root: Path | None
-               ) -> Iterator[tuple[Tag, list[LoadedImage]]]:
-        for tag, views in tagged:
-            yield tag, list(self.pool.map(lambda v: load_view(v, root), views))
+    def stream(self, tagged: Iterable[tuple[Tag, list[ImageView], list[str]]], root: Path | None
+               ) -> Iterator[tuple[Tag, list[LoadedImage], TextVectors]]:
+        for tag, views, _ in tagged:
+            yield tag, list(self.pool.map(lambda v: load_view(v, root), views)), {}
 
     def close(self) -> None:
         self.pool.shutdown()
@@ -155,10 +162,10 @@ class ProcessStage:
             workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_process,
             initargs=(spec, device, known, max(1, usable_cores() // workers)))
 
-    def stream(self, tagged: Iterable[tuple[Tag, list[ImageView]]], root: Path | None
-               ) -> Iterator[tuple[Tag, list[LoadedImage]]]:
+    def stream(self, tagged: Iterable[tuple[Tag, list[ImageView], list[str]]], root: Path | None
+               ) -> Iterator[tuple[Tag, list[LoadedImage], TextVectors]]:
         ahead: deque[tuple[Tag, list[Future[list[LoadedImage]]]]] = deque()
-        for tag, views in tagged:
+        for tag, views, _ in tagged:
             share = max(1, -(-len(views) // self.workers))  # each batch split among the workers
             ahead.append((tag, [self.pool.submit(_work_in_process, views[i:i + share], root)
                                 for i in range(0, len(views), share)]))
@@ -171,9 +178,9 @@ class ProcessStage:
         self.pool.shutdown(cancel_futures=True)
 
 
-def _collected(entry: tuple[Tag, list[Future[list[LoadedImage]]]]) -> tuple[Tag, list[LoadedImage]]:
+def _collected(entry: tuple[Tag, list[Future[list[LoadedImage]]]]) -> tuple[Tag, list[LoadedImage], TextVectors]:
     tag, futures = entry
-    return tag, [x for future in futures for x in future.result()]
+    return tag, [x for future in futures for x in future.result()], {}
 
 
 def open_stage(collection: Collection, items: int, workers: int | None, ray: str | None, embed: bool = True,
