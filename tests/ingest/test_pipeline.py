@@ -10,8 +10,12 @@ import numpy as np
 from PIL import Image
 
 import artscope
+from artscope.crashtest import write_sources
 from artscope.index import IMAGES, PASSAGES, RECORDS
-from artscope.ingest.indexer import embedded_texts
+from artscope.ingest.indexer import embedded_texts, new_texts, record_text
+from artscope.ingest.sources import SourceOptions, open_source
+from artscope.ingest.sources.base import SourceItem
+from artscope.types import Passage
 
 
 def test_ingest_counts_and_is_idempotent(synthetic_folder: Path, tmp_path: Path) -> None:
@@ -102,3 +106,17 @@ def test_texts_a_stage_embedded_ahead_are_used_and_the_others_embedded_here(synt
     here = synthetic_collection.embedder.embed_texts(["a red harbour", "a blue sky"])
     assert np.array_equal(vectors[1], ahead)
     np.testing.assert_allclose(np.stack([vectors[0], vectors[2]]), here, atol=1e-6)
+
+
+def test_a_source_run_again_gives_no_text_to_embed_again_but_a_changed_one(tmp_path: Path) -> None:
+    """What a stage that embeds texts (Ray) is sent: the records and passages the catalog does not hold
+    as they are; unchanged ones would be embedded for nothing."""
+    sources = write_sources(tmp_path / "sources", images=2)
+    with artscope.create(tmp_path / "c", embedder="builtin:nostyle") as collection:
+        collection.ingest(sources[1:])
+        records, passages = (list(open_source(location, SourceOptions())) for location in sources[1:])
+        assert new_texts(collection.catalog, records + passages) == []
+        changed = Passage(id="t2", text="A wall text, rewritten.")
+        assert new_texts(collection.catalog, [*records, SourceItem(key="t2", passages=[changed])]) == [changed.text]
+        records[3].record.title = "Record 3, retitled"
+        assert new_texts(collection.catalog, records) == [record_text(records[3].record)]

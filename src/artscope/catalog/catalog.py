@@ -254,6 +254,15 @@ class Catalog:
             found.update(r[0] for r in self.conn.execute(f"SELECT id FROM artworks WHERE id IN ({marks})", chunk))
         return found
 
+    def unchanged_records(self, records: Sequence[ArtworkRecord]) -> set[str]:
+        """The ids of ``records`` the catalog holds exactly as given (upserting them would change nothing)."""
+        stored: dict[str, str] = {}
+        for chunk in _chunks([r.id for r in records], 500):
+            marks = ",".join("?" * len(chunk))
+            stored.update((r[0], r[1]) for r in self.conn.execute(
+                f"SELECT id, record_hash FROM artworks WHERE id IN ({marks})", chunk))
+        return {r.id for r in records if stored.get(r.id) == record_hash(r)}
+
     def get_by_rowids(self, rowids: Sequence[int]) -> list[ArtworkRecord]:
         ids = self.ids_for_rowids(rowids)
         return self.get_many([ids[r] for r in rowids if r in ids])
@@ -416,6 +425,15 @@ class Catalog:
                                           categories=json.loads(r["categories"]), revision=r["revision"],
                                           images=images.get(r["rowid"], []))
         return out
+
+    def unchanged_passages(self, passages: Sequence[Passage]) -> set[str]:
+        """The ids of ``passages`` the catalog holds exactly as given (upserting them would change nothing)."""
+        stored: dict[str, str] = {}
+        for chunk in _chunks([p.id for p in passages], 500):
+            marks = ",".join("?" * len(chunk))
+            stored.update((r[0], r[1]) for r in self.conn.execute(
+                f"SELECT id, text_hash FROM passages WHERE id IN ({marks})", chunk))
+        return {p.id for p in passages if stored.get(p.id) == _passage_hash(p)}
 
     def passage_owners(self, rowids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
         """(passage id, artwork id or None) per passage rowid: what a search needs, without the texts."""

@@ -25,6 +25,7 @@ from artscope.media.images import load_image, thumbnail_jpeg
 from artscope.types import ArtworkRecord
 
 if TYPE_CHECKING:
+    from artscope.catalog import Catalog
     from artscope.collection import Collection
     from artscope.ingest.sources.base import SourceItem
 
@@ -47,10 +48,14 @@ def record_text(record: ArtworkRecord) -> str:
     return record.text() or record.id
 
 
-def texts_of(items: Sequence[SourceItem]) -> list[str]:
-    """The texts a batch's items give the index (each record's, each passage's), in order."""
-    return [record_text(item.record) for item in items if item.record and not item.error] \
-        + [passage.text for item in items for passage in item.passages]
+def new_texts(catalog: Catalog, items: Sequence[SourceItem]) -> list[str]:
+    """The texts a batch's items give the index (each record's, each passage's), in order, but for those
+    the catalog already holds unchanged: a source run again has none to embed again."""
+    records = [item.record for item in items if item.record and not item.error]
+    passages = [passage for item in items for passage in item.passages]
+    same_records, same_passages = catalog.unchanged_records(records), catalog.unchanged_passages(passages)
+    return [record_text(r) for r in records if r.id not in same_records] \
+        + [p.text for p in passages if p.id not in same_passages]
 
 
 def embedded_texts(collection: Collection, texts: list[str], ready: Mapping[str, np.ndarray]) -> list[np.ndarray]:

@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 
 from artscope.config import get_settings
 from artscope.errors import CollectionError
-from artscope.ingest.indexer import index_pending, texts_of
+from artscope.ingest.indexer import index_pending, new_texts
 from artscope.ingest.sources.base import CollectionAware, Source, SourceItem, SourceOptions, open_source
 from artscope.ingest.sources.records import ID, target_of
 from artscope.ingest.stages import ImageStage, TextVectors, open_stage
@@ -115,7 +115,7 @@ class _Run:
                     return
                 items = [item for item in map(lambda i: _checked_once(i, seen), batch)
                          if f"{source.name}#{item.key}" not in done]
-                yield (len(batch), items), views_of(items), texts_of(items)
+                yield (len(batch), items), views_of(items), new_texts(self.catalog, items) if stage.embeds_texts else []
 
         count = 0
         for (size, items), images, texts in stage.stream(todo(), self.options.root):

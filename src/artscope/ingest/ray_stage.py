@@ -67,6 +67,8 @@ class RayWorker:
 class RayStage:
     """Reading, decoding and embedding on the actors of a Ray cluster."""
 
+    embeds_texts = True
+
     def __init__(self, address: str, spec: str, known: np.ndarray) -> None:
         try:
             import ray

@@ -78,6 +78,9 @@ TextVectors = dict[str, np.ndarray]
 
 
 class ImageStage(Protocol):
+    embeds_texts: bool
+    """Whether the stage embeds the texts it is given (else they are the writer's to embed)."""
+
     def stream(self, tagged: Iterable[tuple[Tag, list[ImageView], list[str]]], root: Path | None
                ) -> Iterator[tuple[Tag, list[LoadedImage], TextVectors]]:
         """Each batch of views loaded (in the same order), paired with its tag, batch by batch; with the
@@ -126,6 +129,8 @@ class ImageWorker:
 class ThreadStage:
     """Reading and decoding on two threads of this process; embedding is left to the writer."""
 
+    embeds_texts = False
+
     def __init__(self) -> None:
         self.pool = ThreadPoolExecutor(max_workers=2)
 
@@ -155,6 +160,8 @@ def _work_in_process(views: list[ImageView], root: Path | None) -> list[LoadedIm
 
 class ProcessStage:
     """Worker processes that read, decode and embed batches ahead of the writer."""
+
+    embeds_texts = False
 
     def __init__(self, spec: str, device: str | None, workers: int, known: np.ndarray) -> None:
         self.workers = workers
