@@ -10,12 +10,15 @@ work. It must find no server error and no answer that breaks the schema; the run
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import pkgutil
 import re
 import shutil
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,6 +48,22 @@ from artscope.testing import copy_collection, write_synthetic_folder
 from .conftest import UNLIMITED
 from .live import serving
 
+LAZY_PACKAGES = ("core", "engine", "generation", "openapi", "specs", "transport", "wfc")
+"""Schemathesis's packages whose modules it imports only as a test runs."""
+
+
+def _import_now() -> None:
+    """Import those modules at collection. Pytest rewrites a plugin's modules as they are imported (it parses
+    each one), and CPython 3.11 before 3.11.8 fails a parse while another thread parses (gh-106905: their
+    recursion depths are counted in one place). Imported lazily, schemathesis's modules were parsed in a test
+    thread and in the service's threads at once: "SystemError: AST constructor recursion depth mismatch"."""
+    for module in pkgutil.walk_packages(schemathesis.__path__, "schemathesis."):
+        if module.name.split(".")[1] in LAZY_PACKAGES:
+            importlib.import_module(module.name)
+
+
+_import_now()
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           negative_data_rejection, positive_data_acceptance]
 EXAMPLES = 5
@@ -61,8 +80,20 @@ def api_schema(collection_dir: Path, token: str, tmp_path_factory: pytest.TempPa
     write_synthetic_folder(root / "images", n=2, seed=9)
     app = create_app(collection_dir, ServerConfig(token=token, ingest_root=root, max_upload_bytes=1_000_000,
                                                   request_timeout_s=30, **UNLIMITED))
-    yield schemathesis.openapi.from_asgi("/openapi.json", app)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    wait_until_ready(schema)
+    yield schema
     shutdown_lifespans()  # closes the collection (the lifespan would otherwise last the process)
+
+
+def wait_until_ready(schema: schemathesis.BaseSchema, timeout_s: float = 120) -> None:
+    """Until the warm-up after start ends (models loaded), ``/health?ready=true`` rightly answers 503, which
+    the fuzzing would count as a server error; the first request starts the service."""
+    health, deadline = schema["/health"]["GET"], time.monotonic() + timeout_s
+    while health.Case(query={"ready": True}).call().status_code != 200:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the service was not ready after {timeout_s:g} s")
+        time.sleep(0.2)
 
 
 @pytest.fixture
