@@ -54,9 +54,10 @@ LAZY_PACKAGES = ("core", "engine", "generation", "openapi", "specs", "transport"
 
 def _import_now() -> None:
     """Import those modules at collection. Pytest rewrites a plugin's modules as they are imported (it parses
-    each one), and CPython 3.11 before 3.11.8 fails a parse while another thread parses (gh-106905: their
-    recursion depths are counted in one place). Imported lazily, schemathesis's modules were parsed in a test
-    thread and in the service's threads at once: "SystemError: AST constructor recursion depth mismatch"."""
+    each one), and the CPython of these machines (3.11.7) can fail a parse while another thread parses: the
+    AST constructor's recursion count is the interpreter's, not the thread's (python/cpython#106905).
+    Imported lazily, schemathesis's modules were parsed in a test thread and in the service's threads at
+    once: "SystemError: AST constructor recursion depth mismatch" (once in a CI run, at this test's setup)."""
     for module in pkgutil.walk_packages(schemathesis.__path__, "schemathesis."):
         if module.name.split(".")[1] in LAZY_PACKAGES:
             importlib.import_module(module.name)
