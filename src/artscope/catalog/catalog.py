@@ -246,21 +246,19 @@ class Catalog:
         views = self._views([r["rowid"] for r in rows.values()])
         return [self._record(rows[i], views[rows[i]["rowid"]]) for i in artwork_ids if i in rows]
 
+    def _rows_in(self, sql: str, keys: Sequence[Any]) -> Iterator[sqlite3.Row]:
+        """The rows of ``sql``, whose ``IN ({marks})`` takes ``keys`` (asked 500 at a time)."""
+        for chunk in _chunks(list(keys), 500):
+            yield from self.conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
+
     def existing(self, artwork_ids: Sequence[str]) -> set[str]:
         """The ids among ``artwork_ids`` that name an artwork here (cheaper than ``get_many``)."""
-        found: set[str] = set()
-        for chunk in _chunks(list(artwork_ids), 500):
-            marks = ",".join("?" * len(chunk))
-            found.update(r[0] for r in self.conn.execute(f"SELECT id FROM artworks WHERE id IN ({marks})", chunk))
-        return found
+        return {r[0] for r in self._rows_in("SELECT id FROM artworks WHERE id IN ({marks})", artwork_ids)}
 
     def unchanged_records(self, records: Sequence[ArtworkRecord]) -> set[str]:
         """The ids of ``records`` the catalog holds exactly as given (upserting them would change nothing)."""
-        stored: dict[str, str] = {}
-        for chunk in _chunks([r.id for r in records], 500):
-            marks = ",".join("?" * len(chunk))
-            stored.update((r[0], r[1]) for r in self.conn.execute(
-                f"SELECT id, record_hash FROM artworks WHERE id IN ({marks})", chunk))
+        stored = dict(self._rows_in("SELECT id, record_hash FROM artworks WHERE id IN ({marks})",
+                                    [r.id for r in records]))
         return {r.id for r in records if stored.get(r.id) == record_hash(r)}
 
     def get_by_rowids(self, rowids: Sequence[int]) -> list[ArtworkRecord]:
@@ -268,12 +266,7 @@ class Catalog:
         return self.get_many([ids[r] for r in rowids if r in ids])
 
     def ids_for_rowids(self, rowids: Sequence[int]) -> dict[int, str]:
-        out: dict[int, str] = {}
-        for chunk in _chunks(list(rowids), 500):
-            marks = ",".join("?" * len(chunk))
-            out.update({r[0]: r[1] for r in self.conn.execute(
-                f"SELECT rowid, id FROM artworks WHERE rowid IN ({marks})", chunk)})
-        return out
+        return dict(self._rows_in("SELECT rowid, id FROM artworks WHERE rowid IN ({marks})", rowids))
 
     def rowid_of(self, artwork_id: str) -> int:
         row = self.conn.execute("SELECT rowid FROM artworks WHERE id = ?", (artwork_id,)).fetchone()
@@ -428,21 +421,14 @@ class Catalog:
 
     def unchanged_passages(self, passages: Sequence[Passage]) -> set[str]:
         """The ids of ``passages`` the catalog holds exactly as given (upserting them would change nothing)."""
-        stored: dict[str, str] = {}
-        for chunk in _chunks([p.id for p in passages], 500):
-            marks = ",".join("?" * len(chunk))
-            stored.update((r[0], r[1]) for r in self.conn.execute(
-                f"SELECT id, text_hash FROM passages WHERE id IN ({marks})", chunk))
+        stored = dict(self._rows_in("SELECT id, text_hash FROM passages WHERE id IN ({marks})",
+                                    [p.id for p in passages]))
         return {p.id for p in passages if stored.get(p.id) == _passage_hash(p)}
 
     def passage_owners(self, rowids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
         """(passage id, artwork id or None) per passage rowid: what a search needs, without the texts."""
-        out: dict[int, tuple[str, str | None]] = {}
-        for chunk in _chunks(list(rowids), 500):
-            marks = ",".join("?" * len(chunk))
-            out.update((r[0], (r[1], r[2])) for r in self.conn.execute(
-                f"SELECT rowid, id, artwork_id FROM passages WHERE rowid IN ({marks})", chunk))
-        return out
+        return {r[0]: (r[1], r[2]) for r in self._rows_in(
+            "SELECT rowid, id, artwork_id FROM passages WHERE rowid IN ({marks})", rowids)}
 
     def passages_with_prefix(self, prefix: str) -> list[tuple[str, str | None, str | None]]:
         """(id, revision, artwork id) of the passages whose id starts with ``prefix`` (one page's paragraphs)."""

@@ -4,6 +4,7 @@ texture, genre = layout; titles and descriptions say so in words)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -88,27 +89,28 @@ def test_a_weak_text_match_is_flagged_without_a_cutoff(synthetic_collection) -> 
     assert not synthetic_collection.search("portrait in blue").no_good_match
 
 
-def test_words_found_only_in_a_passage_find_its_artwork_and_say_which_passage(tmp_path) -> None:
+def _with_a_passage(tmp_path: Path, passage_id: str, artwork_id: str) -> Path:
+    """Four synthetic works and one wall text about a zeppelin over Marseille, naming ``artwork_id``."""
     write_synthetic_folder(tmp_path / "works", n=4)
     (tmp_path / "texts.jsonl").write_text(json.dumps(
-        {"id": "zeppelin-text", "artwork_id": "art-0002", "source": "wall text",
+        {"id": passage_id, "artwork_id": artwork_id, "source": "wall text",
          "text": "A zeppelin drifting over the harbour of Marseille."}) + "\n", encoding="utf-8")
     with artscope.create(tmp_path / "c", embedder="builtin:nostyle") as collection:
         collection.ingest([str(tmp_path / "works"), str(tmp_path / "texts.jsonl")])
+    return tmp_path / "c"
+
+
+def test_words_found_only_in_a_passage_find_its_artwork_and_say_which_passage(tmp_path: Path) -> None:
+    with artscope.open(_with_a_passage(tmp_path, "zeppelin-text", "art-0002")) as collection:
         top = collection.search("the zeppelin drifting over the harbour", limit=1).hits[0]
     assert top.artwork.id == "art-0002"
     assert next(s for s in top.signals if s.name == "bm25").evidence == "passage:zeppelin-text"
 
 
-def test_a_passage_naming_an_artwork_not_in_the_catalog_finds_nothing(tmp_path) -> None:
+def test_a_passage_naming_an_artwork_not_in_the_catalog_finds_nothing(tmp_path: Path) -> None:
     """A passage may name any artwork id; an id the catalog lacks is no search result (with or without
     filters), though its passage matches the query best."""
-    write_synthetic_folder(tmp_path / "works", n=4)
-    (tmp_path / "texts.jsonl").write_text(json.dumps(
-        {"id": "ghost-text", "artwork_id": "lost-work", "source": "wall text",
-         "text": "A zeppelin drifting over the harbour of Marseille."}) + "\n", encoding="utf-8")
-    with artscope.create(tmp_path / "c", embedder="builtin:nostyle") as collection:
-        collection.ingest([str(tmp_path / "works"), str(tmp_path / "texts.jsonl")])
+    with artscope.open(_with_a_passage(tmp_path, "ghost-text", "lost-work")) as collection:
         for filters in (None, {"year": {"gte": 1000}}):
             result = collection.search("zeppelin over the harbour of Marseille", filters=filters or {}, limit=10)
             assert "lost-work" not in [h.artwork.id for h in result.hits]
