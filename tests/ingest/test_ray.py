@@ -30,6 +30,12 @@ def cluster() -> Iterator[str]:
 
     # every Ray process of this cluster binds and connects to 127.0.0.1 only, not the machine's address
     os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+    # no Ray Data usage poller: its thread would outlive the cluster in this process, logging a failed query of
+    # localhost:9090 with its traceback every 10 s, and formatting a traceback parses source; on this CPython
+    # (3.11.7) a parse beside another thread's parse can fail (python/cpython#106905: the AST constructor's
+    # recursion count is the interpreter's), as pytest's did in later tests ("AST constructor recursion depth
+    # mismatch", twice in CI runs)
+    os.environ["RAY_DATA_USAGE_DISABLED"] = "1"
     cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
     cluster.add_node(num_cpus=1)
     ray.init(address=cluster.address, log_to_driver=False, logging_level="WARNING")
@@ -40,6 +46,7 @@ def cluster() -> Iterator[str]:
         ray.shutdown()
         cluster.shutdown()
         del os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"]
+        del os.environ["RAY_DATA_USAGE_DISABLED"]
 
 
 @pytest.fixture()

@@ -10,10 +10,8 @@ work. It must find no server error and no answer that breaks the schema; the run
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
-import pkgutil
 import re
 import shutil
 import subprocess
@@ -47,23 +45,6 @@ from artscope.testing import copy_collection, write_synthetic_folder
 
 from .conftest import UNLIMITED
 from .live import serving
-
-LAZY_PACKAGES = ("core", "engine", "generation", "openapi", "specs", "transport", "wfc")
-"""Schemathesis's packages whose modules it imports only as a test runs."""
-
-
-def _import_now() -> None:
-    """Import those modules at collection. Pytest rewrites a plugin's modules as they are imported (it parses
-    each one), and the CPython of these machines (3.11.7) can fail a parse while another thread parses: the
-    AST constructor's recursion count is the interpreter's, not the thread's (python/cpython#106905).
-    Imported lazily, schemathesis's modules were parsed in a test thread and in the service's threads at
-    once: "SystemError: AST constructor recursion depth mismatch" (once in a CI run, at this test's setup)."""
-    for module in pkgutil.walk_packages(schemathesis.__path__, "schemathesis."):
-        if module.name.split(".")[1] in LAZY_PACKAGES:
-            importlib.import_module(module.name)
-
-
-_import_now()
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           negative_data_rejection, positive_data_acceptance]
