@@ -53,3 +53,13 @@ def one_process(tmp_path_factory: pytest.TempPathFactory, sources: list[str]) ->
     with artscope.create(path) as collection:
         collection.ingest(sources, workers=1)
     return path
+
+
+@pytest.fixture(scope="session")
+def one_process_nostyle(tmp_path_factory: pytest.TempPathFactory, sources: list[str]) -> Path:
+    """The collection one process builds from ``sources`` with ``builtin:nostyle``: what re-embedding
+    ``one_process`` with that embedder must give."""
+    path = tmp_path_factory.mktemp("one-process-nostyle") / "collection"
+    with artscope.create(path, embedder="builtin:nostyle") as collection:
+        collection.ingest(sources, workers=1)
+    return path

@@ -29,14 +29,12 @@ def test_a_negative_worker_count_is_refused(tmp_path: Path, sources: list[str]) 
 
 
 def test_a_re_embedding_with_workers_builds_what_an_ingest_with_that_embedder_builds(
-        tmp_path: Path, sources: list[str], one_process: Path) -> None:
-    with artscope.create(tmp_path / "direct", embedder="builtin:nostyle") as collection:
-        collection.ingest(sources, workers=1)
+        tmp_path: Path, one_process: Path, one_process_nostyle: Path) -> None:
     copy_collection(one_process, tmp_path / "moved")
     with artscope.open(tmp_path / "moved") as collection:
         summary = collection.embed("builtin:nostyle", workers=2)
     assert summary.images == 12
-    assert collection_differences(tmp_path / "direct", tmp_path / "moved") == []
+    assert collection_differences(one_process_nostyle, tmp_path / "moved") == []
 
 
 def test_by_default_workers_start_only_for_long_runs_on_machines_of_more_than_two_cores() -> None:

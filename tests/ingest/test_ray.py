@@ -19,6 +19,8 @@ from same_collection import collection_differences
 
 import artscope
 from artscope.config import get_settings
+from artscope.embedders.registry import create_embedder
+from artscope.testing import copy_collection
 
 ray = pytest.importorskip("ray", reason="the [ray] extra is not installed")
 
@@ -71,6 +73,22 @@ def test_ray_builds_the_collection_a_local_run_builds(cluster: str, sources: lis
     assert summary.images_indexed == 12 and summary.failed == 0 and summary.passages > 0
     assert embedded_here == []
     assert collection_differences(one_process, tmp_path / "c") == []
+
+
+def test_ray_re_embeds_as_a_local_run_embeds(cluster: str, one_process: Path, one_process_nostyle: Path,
+                                             tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``artscope embed --ray``: images, records and passages embedded on the cluster (the driver embeds
+    no text), and the collection the same as one built with the new embedder."""
+    copy_collection(one_process, tmp_path / "moved")
+    embedded_here: list[str] = []
+    with artscope.open(tmp_path / "moved") as collection:
+        new = create_embedder("builtin:nostyle")
+        embed_texts = new.embed_texts
+        monkeypatch.setattr(new, "embed_texts", lambda texts: embedded_here.extend(texts) or embed_texts(texts))
+        summary = collection.embed(new, ray=cluster)
+    assert summary.images == 12 and summary.records > 0 and summary.passages > 0
+    assert embedded_here == []
+    assert collection_differences(one_process_nostyle, tmp_path / "moved") == []
 
 
 def _image_workers() -> list[int]:

@@ -1,4 +1,5 @@
-"""The embedding work of an ingest on a Ray cluster (``artscope index --ray ADDRESS``), through Ray Data.
+"""The embedding work of an ingest or a re-embedding on a Ray cluster (``artscope index|embed --ray``),
+through Ray Data.
 
 The driver (the ``artscope index`` process) reads the sources' catalogues and writes the collection,
 as in a local run. The images and texts (records', passages') of up to ``WINDOW_ROWS`` worth of batches

@@ -20,7 +20,15 @@ from artscope import faults
 from artscope.embedders.base import Embedder
 from artscope.errors import InvalidInputError
 from artscope.index import IMAGES, PASSAGE_IMAGES, PASSAGES, RECORDS, space_specs
-from artscope.ingest.indexer import EMBED_BATCH, TEXT_BATCH, growing, index_passages, index_records, index_views
+from artscope.ingest.indexer import (
+    EMBED_BATCH,
+    TEXT_BATCH,
+    growing,
+    index_passages,
+    index_records,
+    index_views,
+    record_text,
+)
 from artscope.ingest.passage_images import index_rows
 from artscope.ingest.stages import ImageStage, open_stage, prepared
 from artscope.manifest import IndexLocation, Reembedding
@@ -55,7 +63,8 @@ def reembed(collection: Collection, embedder: Embedder, progress: Progress | Non
             ray: str | None = None) -> ReembedSummary:
     """Embed every view, record and passage again with ``embedder`` into a new index, then switch the
     manifest to them. The caller reopens the collection's index afterwards. Images are read and
-    embedded where an ingest would read them (``workers`` processes, or the Ray cluster ``ray``)."""
+    embedded where an ingest would read them (``workers`` processes, or the Ray cluster ``ray``, which
+    embeds the records' and passages' texts too)."""
     from artscope.collection import Collection
 
     manifest = collection.manifest
@@ -89,8 +98,7 @@ def reembed(collection: Collection, embedder: Embedder, progress: Progress | Non
 
 
 def _view_chunks(target: Collection) -> Iterator[tuple[tuple[ViewRows, ViewRows], list[ImageView], list[str]]]:
-    """The catalog's views in growing chunks, with the images of those not in the target's index yet (and no
-    texts: records and passages are re-embedded here, after the images)."""
+    """The catalog's views in growing chunks, with the images of those not in the target's index yet."""
     last, sizes = 0, growing(EMBED_BATCH, 1)
     while rows := target.catalog.views_after(last, next(sizes)):
         last = rows[-1][0]
@@ -99,8 +107,27 @@ def _view_chunks(target: Collection) -> Iterator[tuple[tuple[ViewRows, ViewRows]
         yield (rows, todo), [ImageView(uri=uri) for _, _, uri in todo], []
 
 
+def _text_chunks(target: Collection, table: str, space: str, send_texts: bool
+                 ) -> Iterator[tuple[tuple[list[int], list[int]], list[ImageView], list[str]]]:
+    """The rowids of ``artworks`` or ``passages`` in growing chunks, with those not in the target's index
+    yet and, for a stage that embeds texts (Ray), their texts."""
+    catalog = target.catalog
+    last, sizes = 0, growing(TEXT_BATCH, 1)
+    while rowids := catalog.rowids_after(table, last, next(sizes)):
+        last = rowids[-1]
+        present = {hit.id for hit in target.index.retrieve(space, rowids)}
+        todo = [r for r in rowids if r not in present]
+        texts: list[str] = []
+        if send_texts and todo:
+            texts = [record_text(r) for r in catalog.get_by_rowids(todo)] if table == "artworks" \
+                else [p.text for p in catalog.passages_by_rowids(todo).values()]
+        yield (rowids, todo), [], texts
+
+
 def _fill(target: Collection, summary: ReembedSummary, progress: Progress | None, stage: ImageStage) -> None:
-    """Every view, record and passage of the catalog into the target's index (those there skipped)."""
+    """Every view, record and passage of the catalog into the target's index (those there skipped). The
+    stage embeds the images, and the texts where it embeds texts (Ray); the passages' images are
+    embedded here."""
     catalog, index = target.catalog, target.index
     for spec in space_specs(target.info):
         index.ensure_space(spec)
@@ -118,13 +145,11 @@ def _fill(target: Collection, summary: ReembedSummary, progress: Progress | None
         summary.images += index_rows(target, [r for r in image_rows if r[0] not in present])
         faults.reached("reembed.passage_images")
     for table, space, counter in (("artworks", RECORDS, "records"), ("passages", PASSAGES, "passages")):
-        last, sizes = 0, growing(TEXT_BATCH, 1)
-        while rowids := catalog.rowids_after(table, last, next(sizes)):
-            last = rowids[-1]
-            present = {hit.id for hit in index.retrieve(space, rowids)}
-            todo = [r for r in rowids if r not in present]
+        chunks = _text_chunks(target, table, space, stage.embeds_texts)
+        for (rowids, todo), _, vectors in stage.stream(chunks, None):
             if todo:
-                index_records(target, todo, set()) if table == "artworks" else index_passages(target, todo)
+                index_records(target, todo, set(), vectors) if table == "artworks" \
+                    else index_passages(target, todo, vectors)
             setattr(summary, counter, getattr(summary, counter) + len(todo))
             done += len(rowids)
             faults.reached(f"reembed.{table}")
