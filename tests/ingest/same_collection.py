@@ -1,6 +1,7 @@
 """Whether two collections built from the same sources hold the same thing: records, images and
-passages (``crashtest.snapshot``), and the same vectors for each image and record within float
-tolerance (row ids may differ between runs, so images are matched by content hash, records by id)."""
+passages (``crashtest.snapshot``), and the same vectors for each image, record, passage and image a
+passage shows within float tolerance (row ids may differ between runs, so images are matched by
+content hash, records and passages by id, passages' images by file name)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 
 import artscope
 from artscope.crashtest import consistency_problems, differences, snapshot
-from artscope.index import IMAGES, RECORDS
+from artscope.index import IMAGES, PASSAGE_IMAGES, PASSAGES, RECORDS
 
 
 def _vectors(path: Path) -> dict[tuple[str, str], np.ndarray]:
@@ -25,6 +26,12 @@ def _vectors(path: Path) -> dict[tuple[str, str], np.ndarray]:
                 for hit in collection.index.scroll(IMAGES, vectors=["tokens"])}
         out |= {("text", ids[hit.id]): np.asarray(hit.vectors["text"])
                 for hit in collection.index.scroll(RECORDS, vectors=["text"])}
+        passages = dict(catalog.conn.execute("SELECT rowid, id FROM passages").fetchall())
+        out |= {("passage", passages[hit.id]): np.asarray(hit.vectors["text"])
+                for hit in collection.index.scroll(PASSAGES, vectors=["text"])}
+        files = dict(catalog.conn.execute("SELECT rowid, file FROM passage_images").fetchall())
+        out |= {("passage image", files[hit.id]): np.asarray(hit.vectors["image"])
+                for hit in collection.index.scroll(PASSAGE_IMAGES, vectors=["image"])}
         return out
 
 
