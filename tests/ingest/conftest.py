@@ -14,6 +14,10 @@ import pytest
 import artscope
 from artscope.config import get_settings
 from artscope.crashtest import write_sources
+from artscope.ingest.sources import SourceOptions
+
+WIKIPEDIA_EXCERPT = Path(__file__).resolve().parents[1] / "data" / "wikipedia" / \
+    "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -63,3 +67,17 @@ def one_process_nostyle(tmp_path_factory: pytest.TempPathFactory, sources: list[
     with artscope.create(path, embedder="builtin:nostyle") as collection:
         collection.ingest(sources, workers=1)
     return path
+
+
+@pytest.fixture
+def astronomer(tmp_path: Path, sample_collection_dir: Path) -> tuple[str, SourceOptions]:
+    """The real enwiki excerpt, and options that take its article "Astronomer", with two of its pictures in
+    a folder of Commons files: one a real image, one not an image (the other two are in no folder)."""
+    folder = tmp_path / "commons" / "a" / "ab"
+    folder.mkdir(parents=True)
+    (folder / "JohannesVermeer-TheAstronomer(1668).jpg").write_bytes(
+        (sample_collection_dir / "images" / "van-gogh-the-night-cafe.jpg").read_bytes())
+    (folder / "Galileo.arp.300pix.jpg").write_bytes(b"not an image")
+    titles = tmp_path / "titles.txt"
+    titles.write_text("Astronomer\n", encoding="utf-8")
+    return str(WIKIPEDIA_EXCERPT), SourceOptions(pages=titles, image_dir=tmp_path / "commons")

@@ -12,9 +12,10 @@ from PIL import Image
 import artscope
 from artscope.crashtest import write_sources
 from artscope.index import IMAGES, PASSAGES, RECORDS
-from artscope.ingest.indexer import embedded_texts, new_texts, record_text
+from artscope.ingest.indexer import ahead_of, embedded_texts, record_text
 from artscope.ingest.sources import SourceOptions, open_source
 from artscope.ingest.sources.base import SourceItem
+from artscope.ingest.sources.wikidump import commons_url
 from artscope.types import Passage
 
 
@@ -115,8 +116,25 @@ def test_a_source_run_again_gives_no_text_to_embed_again_but_a_changed_one(tmp_p
     with artscope.create(tmp_path / "c", embedder="builtin:nostyle") as collection:
         collection.ingest(sources[1:])
         records, passages = (list(open_source(location, SourceOptions())) for location in sources[1:])
-        assert new_texts(collection.catalog, records + passages) == []
+        assert ahead_of(collection.catalog, records + passages).texts == []
         changed = Passage(id="t2", text="A wall text, rewritten.")
-        assert new_texts(collection.catalog, [*records, SourceItem(key="t2", passages=[changed])]) == [changed.text]
+        assert ahead_of(collection.catalog, [*records, SourceItem(key="t2", passages=[changed])]).texts == [
+            changed.text]
         records[3].record.title = "Record 3, retitled"
-        assert new_texts(collection.catalog, records) == [record_text(records[3].record)]
+        assert ahead_of(collection.catalog, records).texts == [record_text(records[3].record)]
+
+
+def test_the_images_passages_show_are_sent_ahead_until_they_are_embedded(
+        tmp_path: Path, astronomer: tuple[str, SourceOptions]) -> None:
+    """What a stage that embeds ahead (Ray) is sent of the images passages show: each once, those with
+    somewhere to read them, until they are embedded (one that could not be read is tried again)."""
+    dump, options = astronomer
+    items = list(open_source(dump, options))
+    assert options.image_dir is not None
+    commons = "https://upload.wikimedia.org/wikipedia/commons"
+    vermeer, galileo = ((file, str(options.image_dir / "a" / "ab" / file), commons_url(file, commons))
+                        for file in ("JohannesVermeer-TheAstronomer(1668).jpg", "Galileo.arp.300pix.jpg"))
+    with artscope.create(tmp_path / "c", embedder="builtin:nostyle") as collection:
+        assert ahead_of(collection.catalog, items + items).pictures == [vermeer, galileo]
+        collection.ingest([dump], options=options)
+        assert ahead_of(collection.catalog, items).pictures == [galileo]

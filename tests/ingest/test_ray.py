@@ -20,14 +20,13 @@ from same_collection import collection_differences
 
 import artscope
 from artscope.config import get_settings
+from artscope.embedders.base import Embedder
 from artscope.embedders.registry import create_embedder
 from artscope.ingest.sources import SourceOptions
 from artscope.testing import copy_collection
 
 ray = pytest.importorskip("ray", reason="the [ray] extra is not installed")
 
-WIKIPEDIA = Path(__file__).resolve().parents[1] / "data" / "wikipedia" / \
-    "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
 
 
 @pytest.fixture(scope="module")
@@ -80,32 +79,37 @@ def test_ray_builds_the_collection_a_local_run_builds(cluster: str, sources: lis
     assert collection_differences(one_process, tmp_path / "c") == []
 
 
-def test_a_wikipedia_dump_through_ray_builds_what_a_local_run_builds(
-        cluster: str, tmp_path: Path, sample_collection_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The knowledge corpus: an article of a real enwiki excerpt, its pictures from a folder of Commons
-    files (one an image, one not), its paragraphs embedded on the cluster."""
-    folder = tmp_path / "commons" / "a" / "ab"
-    folder.mkdir(parents=True)
-    (folder / "JohannesVermeer-TheAstronomer(1668).jpg").write_bytes(
-        (sample_collection_dir / "images" / "van-gogh-the-night-cafe.jpg").read_bytes())
-    (folder / "Galileo.arp.300pix.jpg").write_bytes(b"not an image")
-    titles = tmp_path / "titles.txt"
-    titles.write_text("Astronomer\n", encoding="utf-8")
-    options = SourceOptions(pages=titles, image_dir=tmp_path / "commons")
-    with artscope.create(tmp_path / "local") as collection:
-        local = collection.ingest([str(WIKIPEDIA)], options=options, workers=1)
-    embedded_here: list[str] = []
+def test_a_wikipedia_dump_through_ray_builds_and_re_embeds_what_a_local_run_builds(
+        cluster: str, tmp_path: Path, astronomer: tuple[str, SourceOptions], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The knowledge corpus: an article of a real enwiki excerpt, its paragraphs and the pictures they
+    show embedded on the cluster, by ``index`` and by ``embed`` with another embedder: the driver embeds
+    no text and no image."""
+    dump, options = astronomer
+    for name, spec in (("local", "builtin"), ("local-nostyle", "builtin:nostyle")):
+        with artscope.create(tmp_path / name, embedder=spec) as collection:
+            local = collection.ingest([dump], options=options, workers=1)
+    embedded_here: list[object] = []
+
+    def watched(embedder: Embedder) -> Embedder:
+        for method in ("embed_texts", "embed_images"):
+            monkeypatch.setattr(embedder, method, lambda items, real=getattr(embedder, method):
+                                embedded_here.extend(items) or real(items))
+        return embedder
+
     with artscope.create(tmp_path / "ray") as collection:
-        embed_texts = collection.embedder.embed_texts
-        monkeypatch.setattr(collection.embedder, "embed_texts",
-                            lambda texts: embedded_here.extend(texts) or embed_texts(texts))
-        through_ray = collection.ingest([str(WIKIPEDIA)], options=options, ray=cluster)
+        watched(collection.embedder)
+        through_ray = collection.ingest([dump], options=options, ray=cluster)
         shown = dict(collection.catalog.conn.execute("SELECT file, state FROM passage_images").fetchall())
     assert through_ray.passages == local.passages > 5 and through_ray.failed == 0
-    assert embedded_here == []
     assert shown == {"JohannesVermeer-TheAstronomer(1668).jpg": "indexed", "Galileo.arp.300pix.jpg": "missing",
                      "Br Guy in Lab.jpg": "missing", "Emily Lakdawalla at FameLab at LPSC 2013.jpg": "missing"}
+    assert embedded_here == []
     assert collection_differences(tmp_path / "local", tmp_path / "ray") == []
+    with artscope.open(tmp_path / "ray") as collection:
+        summary = collection.embed(watched(create_embedder("builtin:nostyle")), ray=cluster)
+    assert (summary.images, summary.passages) == (1, local.passages)
+    assert embedded_here == []
+    assert collection_differences(tmp_path / "local-nostyle", tmp_path / "ray") == []
 
 
 def test_ray_re_embeds_as_a_local_run_embeds(cluster: str, one_process: Path, one_process_nostyle: Path,

@@ -425,6 +425,11 @@ class Catalog:
                                     [p.id for p in passages]))
         return {p.id for p in passages if stored.get(p.id) == _passage_hash(p)}
 
+    def indexed_passage_images(self, files: Sequence[str]) -> set[str]:
+        """The file names among ``files`` of passage images already embedded."""
+        return {r[0] for r in self._rows_in(
+            "SELECT file FROM passage_images WHERE state = 'indexed' AND file IN ({marks})", files)}
+
     def passage_owners(self, rowids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
         """(passage id, artwork id or None) per passage rowid: what a search needs, without the texts."""
         return {r[0]: (r[1], r[2]) for r in self._rows_in(

@@ -20,7 +20,7 @@ from artscope.embedders.base import pool_tokens
 from artscope.errors import ImageLoadError
 from artscope.index import IMAGES, PASSAGES, RECORDS, Point
 from artscope.ingest.passage_images import index_passage_images
-from artscope.ingest.stages import EmbeddedImage
+from artscope.ingest.stages import Ahead, AheadVectors, EmbeddedImage
 from artscope.media.images import load_image, thumbnail_jpeg
 from artscope.types import ArtworkRecord
 
@@ -48,14 +48,18 @@ def record_text(record: ArtworkRecord) -> str:
     return record.text() or record.id
 
 
-def new_texts(catalog: Catalog, items: Sequence[SourceItem]) -> list[str]:
-    """The texts a batch's items give the index (each record's, each passage's), in order, but for those
-    the catalog already holds unchanged: a source run again has none to embed again."""
+def ahead_of(catalog: Catalog, items: Sequence[SourceItem]) -> Ahead:
+    """What a batch's items give the index besides their views, for a stage to embed ahead: each record's
+    and each passage's text, in order, but for those the catalog already holds unchanged (a source run
+    again has none to embed again), and the images their passages show that are not embedded yet."""
     records = [item.record for item in items if item.record and not item.error]
     passages = [passage for item in items for passage in item.passages]
     same_records, same_passages = catalog.unchanged_records(records), catalog.unchanged_passages(passages)
-    return [record_text(r) for r in records if r.id not in same_records] \
+    texts = [record_text(r) for r in records if r.id not in same_records] \
         + [p.text for p in passages if p.id not in same_passages]
+    shown = dict.fromkeys((i.file, i.read_from, i.url) for p in passages for i in p.images if i.read_from)
+    indexed = catalog.indexed_passage_images([file for file, _, _ in shown])
+    return Ahead(texts, [source for source in shown if source[0] not in indexed])
 
 
 def embedded_texts(collection: Collection, texts: list[str], ready: Mapping[str, np.ndarray]) -> list[np.ndarray]:
@@ -66,10 +70,11 @@ def embedded_texts(collection: Collection, texts: list[str], ready: Mapping[str,
 
 
 def index_pending(collection: Collection, decoded: Mapping[int, Image.Image | EmbeddedImage],
-                  start_small: bool = False, texts: Mapping[str, np.ndarray] | None = None) -> int:
-    """Embed and upsert every pending view, record and passage. Returns the images indexed.
+                  start_small: bool = False, ahead: AheadVectors | None = None) -> int:
+    """Embed and upsert every pending view, record, passage and passage image. Returns the views indexed.
     ``start_small``: the first chunks hold one item, then two, ... (for what a killed run left);
-    ``texts``: vectors of texts a stage embedded ahead."""
+    ``ahead``: vectors of texts and passage images a stage embedded ahead."""
+    ahead = ahead or AheadVectors()
     catalog = collection.catalog
     fresh: set[int] = set()
     start = 1 if start_small else 1 << 30
@@ -78,11 +83,11 @@ def index_pending(collection: Collection, decoded: Mapping[int, Image.Image | Em
         fresh.update(index_views(collection, rows, decoded))
     sizes = growing(TEXT_BATCH, start)
     while rowids := catalog.pending_artworks(next(sizes)):
-        index_records(collection, rowids, fresh, texts)
+        index_records(collection, rowids, fresh, ahead.texts)
     sizes = growing(TEXT_BATCH, start)
     while rowids := catalog.pending_passages(next(sizes)):
-        index_passages(collection, rowids, texts)
-    index_passage_images(collection)
+        index_passages(collection, rowids, ahead.texts)
+    index_passage_images(collection, ahead.pictures)
     return len(fresh)
 
 

@@ -9,9 +9,11 @@ the caption and the link, and a later ingest that knows where to read it embeds 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PIL import Image
 
 from artscope.errors import ImageLoadError
@@ -27,24 +29,32 @@ READERS = 4
 """Images read at once: fetching is mostly waiting on the network."""
 
 
-def index_passage_images(collection: Collection) -> int:
-    """Embed every pending passage image; returns how many were embedded."""
+PictureSource = tuple[str, str, str | None]
+"""A passage image as it is read: (file name, where to read it, where it is published)."""
+Row = tuple[int, str, str, str | None]
+"""A passage image's row: its rowid, then its ``PictureSource``."""
+
+
+def index_passage_images(collection: Collection, ready: Mapping[PictureSource, np.ndarray] | None = None) -> int:
+    """Embed every pending passage image (those in ``ready``, embedded ahead by a stage, are not embedded
+    again); returns how many were indexed."""
     done = 0
     with ThreadPoolExecutor(max_workers=READERS) as pool:
         while rows := collection.catalog.pending_passage_images(BATCH):
-            done += _index_batch(collection, rows, list(pool.map(_read, rows)))
+            done += _index_batch(collection, rows, ready or {}, pool)
     return done
 
 
-def index_rows(collection: Collection, rows: list[tuple[int, str, str, str | None]]) -> int:
-    """Read and embed these passage images (re-embedding names them); returns how many were embedded."""
+def index_rows(collection: Collection, rows: list[Row], ready: Mapping[PictureSource, np.ndarray] | None = None
+               ) -> int:
+    """Read and embed these passage images (re-embedding names them), but for those in ``ready``; returns
+    how many were indexed."""
     with ThreadPoolExecutor(max_workers=READERS) as pool:
-        return _index_batch(collection, rows, list(pool.map(_read, rows)))
+        return _index_batch(collection, rows, ready or {}, pool)
 
 
-def _read(row: tuple[int, str, str, str | None]) -> Image.Image | str:
-    """The image, or why it could not be read."""
-    _, _, read_from, published = row
+def read_picture(read_from: str, published: str | None) -> Image.Image | str:
+    """The image, or why it could not be read (a URL's published original is tried after it)."""
     tried = [read_from] + ([published] if published and is_url(read_from) and published != read_from else [])
     errors = []
     for uri in tried:
@@ -57,21 +67,23 @@ def _read(row: tuple[int, str, str, str | None]) -> Image.Image | str:
     return "; ".join(errors)
 
 
-def _index_batch(collection: Collection, rows: list[tuple[int, str, str, str | None]],
-                 loaded: list[Image.Image | str]) -> int:
+def _index_batch(collection: Collection, rows: list[Row], ready: Mapping[PictureSource, np.ndarray],
+                 pool: ThreadPoolExecutor) -> int:
     catalog = collection.catalog
-    ids, files, images = [], [], []
-    for (rowid, file, _, _), image in zip(rows, loaded, strict=True):
+    vectors = {row[0]: ready[row[1:]] for row in rows if row[1:] in ready}
+    todo = [row for row in rows if row[0] not in vectors]
+    ids, images = [], []
+    for (rowid, _, _, _), image in zip(todo, pool.map(lambda row: read_picture(row[2], row[3]), todo), strict=True):
         if isinstance(image, str):
             catalog.mark_passage_image_missing(rowid, image)
         else:
             ids.append(rowid)
-            files.append(file)
             images.append(image)
-    if not ids:
+    if images:
+        vectors |= dict(zip(ids, collection.embedder.embed_images(images).global_vectors, strict=True))
+    if not vectors:
         return 0
-    vectors = collection.embedder.embed_images(images).global_vectors
-    collection.index.upsert(PASSAGE_IMAGES, [Point(id=rowid, vectors={"image": vectors[i]}, payload={"file": files[i]})
-                                             for i, rowid in enumerate(ids)])
-    catalog.mark_indexed("passage_images", ids)
-    return len(ids)
+    collection.index.upsert(PASSAGE_IMAGES, [Point(id=rowid, vectors={"image": vectors[rowid]}, payload={"file": file})
+                                             for rowid, file, _, _ in rows if rowid in vectors])
+    catalog.mark_indexed("passage_images", list(vectors))
+    return len(vectors)

@@ -26,10 +26,10 @@ from pydantic import BaseModel, Field
 
 from artscope.config import get_settings
 from artscope.errors import CollectionError
-from artscope.ingest.indexer import index_pending, new_texts
+from artscope.ingest.indexer import ahead_of, index_pending
 from artscope.ingest.sources.base import CollectionAware, Source, SourceItem, SourceOptions, open_source
 from artscope.ingest.sources.records import ID, target_of
-from artscope.ingest.stages import ImageStage, TextVectors, open_stage
+from artscope.ingest.stages import Ahead, AheadVectors, ImageStage, open_stage
 from artscope.ingest.writer import ItemError, ItemWriter, SourcePass, source_pass, views_of
 from artscope.types import ImageView
 
@@ -100,27 +100,28 @@ class _Run:
     def cancelled(self) -> bool:
         return self.cancel is not None and self.cancel.is_set()
 
-    def index(self, start_small: bool = False, texts: TextVectors | None = None) -> None:
+    def index(self, start_small: bool = False, ahead: AheadVectors | None = None) -> None:
         if self.embed:
-            self.summary.images_indexed += index_pending(self.collection, self.writer.images, start_small, texts)
+            self.summary.images_indexed += index_pending(self.collection, self.writer.images, start_small, ahead)
         self.writer.images.clear()
 
     def run_source(self, location: str, source: Source, total: int, stage: ImageStage) -> None:
         done = self.catalog.done_items(self.job_id)
         seen = source_pass(source.name, location, bool(getattr(source, "global_ids", False)))
 
-        def todo() -> Iterator[tuple[tuple[int, list[SourceItem]], list[ImageView], list[str]]]:
+        def todo() -> Iterator[tuple[tuple[int, list[SourceItem]], list[ImageView], Ahead]]:
             for batch in batches(source, get_settings().ingest_batch):
                 if self.cancelled():
                     return
                 items = [item for item in map(lambda i: _checked_once(i, seen), batch)
                          if f"{source.name}#{item.key}" not in done]
-                yield (len(batch), items), views_of(items), new_texts(self.catalog, items) if stage.embeds_texts else []
+                ahead = ahead_of(self.catalog, items) if stage.embeds_ahead else Ahead()
+                yield (len(batch), items), views_of(items), ahead
 
         count = 0
-        for (size, items), images, texts in stage.stream(todo(), self.options.root):
+        for (size, items), images, ahead in stage.stream(todo(), self.options.root):
             self.writer.write_batch(seen, items, images)
-            self.index(texts=texts)
+            self.index(ahead=ahead)
             count += size
             self.catalog.update_job_progress(self.job_id, self.summary.counts(), total)
             if self.progress:

@@ -1,13 +1,14 @@
 """The embedding work of an ingest or a re-embedding on a Ray cluster (``artscope index|embed --ray``),
 through Ray Data.
 
-The driver (the ``artscope index`` process) reads the sources' catalogues and writes the collection,
-as in a local run. The images and texts (records', passages') of up to ``WINDOW_ROWS`` worth of batches
-become one Ray Dataset; an autoscaling pool of actors, each holding the embedder (on a GPU with
-``ray_gpus``), reads, hashes, decodes and embeds the images and embeds the texts, ``ray_batch`` rows at
-a time, and sends back the vectors, the hashes and a thumbnail. The results come back in order, and
-each batch is written as soon as its images and texts are in, while the actors go on with the next
-ones. A text the driver finds changed when it writes (a record merged with one already there) is
+The driver (the ``artscope index`` or ``artscope embed`` process) reads the sources' catalogues and
+writes the collection, as in a local run. The views, the texts (records', passages') and the images
+passages show, of up to ``WINDOW_ROWS`` worth of batches, become one Ray Dataset; an autoscaling pool
+of actors, each holding the embedder (on a GPU with ``ray_gpus``), embeds them ``ray_batch`` rows at
+a time (reading, hashing and decoding the images) and sends back the vectors, with each view's hash
+and thumbnail. The results come back in order, and each batch is written as soon as its rows are in,
+while the actors go on with the next ones. A text the driver finds changed when it writes (a record
+merged with one already there), and an image a passage shows that an actor could not read, are
 embedded by the driver.
 
 A worker that dies (a killed process, a lost node) is restarted by Ray and its tasks retried; a
@@ -18,6 +19,7 @@ or the sources must give URLs.
 
 from __future__ import annotations
 
+import json
 import logging
 import pickle
 from collections.abc import Iterable, Iterator
@@ -29,7 +31,7 @@ import numpy as np
 from artscope.config import get_settings
 from artscope.embedders.registry import create_embedder
 from artscope.errors import ArtscopeError
-from artscope.ingest.stages import ImageWorker, Tag, TextVectors
+from artscope.ingest.stages import Ahead, AheadVectors, ImageWorker, Tag
 from artscope.ingest.writer import LoadedImage
 from artscope.types import ImageView
 
@@ -45,8 +47,9 @@ class RayUnavailableError(ArtscopeError):
     """Ray is not installed, or its cluster cannot be reached."""
 
 
-VIEW, TEXT = "view", "text"
-"""The kinds of a Dataset row: an image view (as JSON) to load and embed, or a text to embed."""
+VIEW, TEXT, PICTURE = "view", "text", "picture"
+"""The kinds of a Dataset row: an image view (as JSON) to load and embed, a text to embed, or an image a
+passage shows (its source as JSON) to read and embed."""
 
 
 class RayWorker:
@@ -58,17 +61,19 @@ class RayWorker:
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, list[bytes]]:
         kinds, values = [str(k) for k in batch["kind"]], [str(v) for v in batch["value"]]
-        views = [ImageView.model_validate_json(v) for k, v in zip(kinds, values, strict=True) if k == VIEW]
-        texts = [v for k, v in zip(kinds, values, strict=True) if k == TEXT]
-        loaded = iter(self.worker(views, self.root) if views else [])
-        vectors = iter(self.worker.embedder.embed_texts(texts) if texts else [])
-        return {"result": [pickle.dumps(next(loaded) if k == VIEW else np.asarray(next(vectors))) for k in kinds]}
+        of_kind = {kind: [v for k, v in zip(kinds, values, strict=True) if k == kind] for kind in (VIEW, TEXT, PICTURE)}
+        views = [ImageView.model_validate_json(v) for v in of_kind[VIEW]]
+        texts, pictures = of_kind[TEXT], [tuple(json.loads(v)) for v in of_kind[PICTURE]]
+        results = {VIEW: iter(self.worker(views, self.root) if views else []),
+                   TEXT: iter(np.asarray(v) for v in (self.worker.embedder.embed_texts(texts) if texts else [])),
+                   PICTURE: iter(self.worker.pictures(pictures))}
+        return {"result": [pickle.dumps(next(results[kind])) for kind in kinds]}
 
 
 class RayStage:
     """Reading, decoding and embedding on the actors of a Ray cluster."""
 
-    embeds_texts = True
+    embeds_ahead = True
 
     def __init__(self, address: str, spec: str, known: np.ndarray) -> None:
         try:
@@ -102,14 +107,16 @@ class RayStage:
             return max(1, int(resources.get("GPU", 0) // self.gpus))
         return max(1, int(resources.get("CPU", 1) // self.cpus))
 
-    def stream(self, tagged: Iterable[tuple[Tag, list[ImageView], list[str]]], root: Path | None
-               ) -> Iterator[tuple[Tag, list[LoadedImage], TextVectors]]:
+    def stream(self, tagged: Iterable[tuple[Tag, list[ImageView], Ahead]], root: Path | None
+               ) -> Iterator[tuple[Tag, list[LoadedImage], AheadVectors]]:
         for window in _windows(tagged):
-            rows = [row for _, views, texts in window for row in _rows(views, texts)]
+            rows = [row for _, views, ahead in window for row in _rows(views, ahead)]
             results = self._run(rows, root) if rows else iter(())
-            for tag, views, texts in window:
+            for tag, views, ahead in window:
                 loaded = [next(results) for _ in views]
-                yield tag, loaded, {text: next(results) for text in texts}
+                texts = {text: next(results) for text in ahead.texts}
+                pictures = {source: vector for source in ahead.pictures if (vector := next(results)) is not None}
+                yield tag, loaded, AheadVectors(texts, pictures)
 
     def _run(self, rows: list[dict[str, str]], root: Path | None) -> Iterator[Any]:
         from ray.data import ActorPoolStrategy
@@ -131,18 +138,19 @@ class RayStage:
             self.ray.shutdown()
 
 
-def _rows(views: list[ImageView], texts: list[str]) -> list[dict[str, str]]:
+def _rows(views: list[ImageView], ahead: Ahead) -> list[dict[str, str]]:
     return [{"kind": VIEW, "value": view.model_dump_json()} for view in views] \
-        + [{"kind": TEXT, "value": text} for text in texts]
+        + [{"kind": TEXT, "value": text} for text in ahead.texts] \
+        + [{"kind": PICTURE, "value": json.dumps(source)} for source in ahead.pictures]
 
 
-def _windows(tagged: Iterable[tuple[Tag, list[ImageView], list[str]]]
-             ) -> Iterator[list[tuple[Tag, list[ImageView], list[str]]]]:
-    window: list[tuple[Tag, list[ImageView], list[str]]] = []
+def _windows(tagged: Iterable[tuple[Tag, list[ImageView], Ahead]]
+             ) -> Iterator[list[tuple[Tag, list[ImageView], Ahead]]]:
+    window: list[tuple[Tag, list[ImageView], Ahead]] = []
     rows = 0
-    for tag, views, texts in tagged:
-        window.append((tag, views, texts))
-        rows += len(views) + len(texts)
+    for tag, views, ahead in tagged:
+        window.append((tag, views, ahead))
+        rows += len(views) + len(ahead.texts) + len(ahead.pictures)
         if rows >= WINDOW_ROWS or len(window) >= WINDOW_BATCHES:
             yield window
             window, rows = [], 0

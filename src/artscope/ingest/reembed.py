@@ -29,8 +29,8 @@ from artscope.ingest.indexer import (
     index_views,
     record_text,
 )
-from artscope.ingest.passage_images import index_rows
-from artscope.ingest.stages import ImageStage, open_stage, prepared
+from artscope.ingest.passage_images import Row, index_rows
+from artscope.ingest.stages import Ahead, ImageStage, open_stage, prepared
 from artscope.manifest import IndexLocation, Reembedding
 from artscope.types import ImageView
 
@@ -97,20 +97,36 @@ def reembed(collection: Collection, embedder: Embedder, progress: Progress | Non
     return summary
 
 
-def _view_chunks(target: Collection) -> Iterator[tuple[tuple[ViewRows, ViewRows], list[ImageView], list[str]]]:
+Chunk = tuple[list[int], list[int]]
+"""The rowids of a chunk of ``artworks``, ``passages`` or ``passage_images``, and those of them not in the
+target's index yet."""
+
+
+def _view_chunks(target: Collection) -> Iterator[tuple[tuple[ViewRows, ViewRows], list[ImageView], Ahead]]:
     """The catalog's views in growing chunks, with the images of those not in the target's index yet."""
     last, sizes = 0, growing(EMBED_BATCH, 1)
     while rows := target.catalog.views_after(last, next(sizes)):
         last = rows[-1][0]
         present = {hit.id for hit in target.index.retrieve(IMAGES, [r[0] for r in rows])}
         todo = [r for r in rows if r[0] not in present]
-        yield (rows, todo), [ImageView(uri=uri) for _, _, uri in todo], []
+        yield (rows, todo), [ImageView(uri=uri) for _, _, uri in todo], Ahead()
 
 
-def _text_chunks(target: Collection, table: str, space: str, send_texts: bool
-                 ) -> Iterator[tuple[tuple[list[int], list[int]], list[ImageView], list[str]]]:
+def _picture_chunks(target: Collection, ahead: bool) -> Iterator[tuple[list[Row], list[ImageView], Ahead]]:
+    """The images passages show (but those missing) in growing chunks: the rows not in the target's index
+    yet, with their sources for a stage that embeds ahead (Ray)."""
+    last, sizes = 0, growing(EMBED_BATCH, 1)
+    while rows := target.catalog.passage_images_after(last, next(sizes)):
+        last = rows[-1][0]
+        present = {hit.id for hit in target.index.retrieve(PASSAGE_IMAGES, [r[0] for r in rows])}
+        todo = [r for r in rows if r[0] not in present]
+        yield todo, [], Ahead(pictures=[(file, read_from, url) for _, file, read_from, url in todo] if ahead else [])
+
+
+def _text_chunks(target: Collection, table: str, space: str, ahead: bool
+                 ) -> Iterator[tuple[Chunk, list[ImageView], Ahead]]:
     """The rowids of ``artworks`` or ``passages`` in growing chunks, with those not in the target's index
-    yet and, for a stage that embeds texts (Ray), their texts."""
+    yet and, for a stage that embeds ahead (Ray), their texts."""
     catalog = target.catalog
     last, sizes = 0, growing(TEXT_BATCH, 1)
     while rowids := catalog.rowids_after(table, last, next(sizes)):
@@ -118,17 +134,16 @@ def _text_chunks(target: Collection, table: str, space: str, send_texts: bool
         present = {hit.id for hit in target.index.retrieve(space, rowids)}
         todo = [r for r in rowids if r not in present]
         texts: list[str] = []
-        if send_texts and todo:
+        if ahead and todo:
             texts = [record_text(r) for r in catalog.get_by_rowids(todo)] if table == "artworks" \
                 else [p.text for p in catalog.passages_by_rowids(todo).values()]
-        yield (rowids, todo), [], texts
+        yield (rowids, todo), [], Ahead(texts=texts)
 
 
 def _fill(target: Collection, summary: ReembedSummary, progress: Progress | None, stage: ImageStage) -> None:
-    """Every view, record and passage of the catalog into the target's index (those there skipped). The
-    stage embeds the images, and the texts where it embeds texts (Ray); the passages' images are
-    embedded here."""
-    catalog, index = target.catalog, target.index
+    """Every view, passage image, record and passage of the catalog into the target's index (those there
+    skipped). The stage embeds the views, and the rest where it embeds ahead (Ray)."""
+    index = target.index
     for spec in space_specs(target.info):
         index.ensure_space(spec)
     done = 0
@@ -138,18 +153,14 @@ def _fill(target: Collection, summary: ReembedSummary, progress: Progress | None
         faults.reached("reembed.views")
         if progress:
             progress(done, None)
-    last, sizes = 0, growing(EMBED_BATCH, 1)
-    while image_rows := catalog.passage_images_after(last, next(sizes)):
-        last = image_rows[-1][0]
-        present = {hit.id for hit in index.retrieve(PASSAGE_IMAGES, [r[0] for r in image_rows])}
-        summary.images += index_rows(target, [r for r in image_rows if r[0] not in present])
+    for pictures, _, ahead in stage.stream(_picture_chunks(target, stage.embeds_ahead), None):
+        summary.images += index_rows(target, pictures, ahead.pictures)
         faults.reached("reembed.passage_images")
     for table, space, counter in (("artworks", RECORDS, "records"), ("passages", PASSAGES, "passages")):
-        chunks = _text_chunks(target, table, space, stage.embeds_texts)
-        for (rowids, todo), _, vectors in stage.stream(chunks, None):
+        for (rowids, todo), _, ahead in stage.stream(_text_chunks(target, table, space, stage.embeds_ahead), None):
             if todo:
-                index_records(target, todo, set(), vectors) if table == "artworks" \
-                    else index_passages(target, todo, vectors)
+                index_records(target, todo, set(), ahead.texts) if table == "artworks" \
+                    else index_passages(target, todo, ahead.texts)
             setattr(summary, counter, getattr(summary, counter) + len(todo))
             done += len(rowids)
             faults.reached(f"reembed.{table}")

@@ -9,7 +9,7 @@ did the image work. Three stages give it the images of each batch, in order:
 * ``ProcessStage`` — worker processes (``workers``) read, decode *and* embed several batches ahead
   of the writer, each with its own copy of the embedder.
 * ``ray_stage.RayStage`` — the same work on the workers of a Ray cluster, through Ray Data, and the
-  embedding of the batch's texts (records', passages').
+  embedding of the batch's texts (records', passages') and of the images its passages show.
 
 Workers skip embedding an image whose content hash the collection already had when the run began
 (a re-run of a source embeds nothing again); an image that turns out new without vectors is read
@@ -24,7 +24,7 @@ import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -34,6 +34,7 @@ from PIL import Image
 from artscope.config import get_settings, usable_cores
 from artscope.embedders.registry import create_embedder, embedders, parse_spec
 from artscope.errors import InvalidInputError
+from artscope.ingest.passage_images import PictureSource, read_picture
 from artscope.ingest.writer import LoadedImage, load_view
 from artscope.media.images import thumbnail_jpeg
 from artscope.types import ImageView
@@ -73,19 +74,33 @@ class EmbeddedImage:
     thumbnail: bytes
 
 
-TextVectors = dict[str, np.ndarray]
-"""Vectors of texts a stage embedded ahead of the writer, by text."""
+@dataclass
+class Ahead:
+    """What a batch gives a stage to embed ahead of the writer besides its views, where the stage does
+    (Ray): the texts (records', passages') and the images its passages show."""
+
+    texts: list[str] = field(default_factory=list)
+    pictures: list[PictureSource] = field(default_factory=list)
+
+
+@dataclass
+class AheadVectors:
+    """What a stage embedded ahead: texts' vectors by text, passage images' vectors by their source (an
+    image it could not read is left out: the writer reads it again)."""
+
+    texts: dict[str, np.ndarray] = field(default_factory=dict)
+    pictures: dict[PictureSource, np.ndarray] = field(default_factory=dict)
 
 
 class ImageStage(Protocol):
-    embeds_texts: bool
-    """Whether the stage embeds the texts it is given (else they are the writer's to embed)."""
+    embeds_ahead: bool
+    """Whether the stage embeds what it is given ahead (else that is the writer's to embed)."""
 
-    def stream(self, tagged: Iterable[tuple[Tag, list[ImageView], list[str]]], root: Path | None
-               ) -> Iterator[tuple[Tag, list[LoadedImage], TextVectors]]:
+    def stream(self, tagged: Iterable[tuple[Tag, list[ImageView], Ahead]], root: Path | None
+               ) -> Iterator[tuple[Tag, list[LoadedImage], AheadVectors]]:
         """Each batch of views loaded (in the same order), paired with its tag, batch by batch; with the
-        vectors of the batch's texts where the stage embeds them (Ray: the texts are the larger part of
-        a corpus of passages), else none (the writer embeds them)."""
+        vectors of what the batch gave to embed ahead where the stage embeds it (Ray: the texts are the
+        larger part of a corpus of passages), else none (the writer embeds it)."""
         ...
 
     def close(self) -> None: ...
@@ -125,19 +140,26 @@ class ImageWorker:
             x.image = None  # decoded pixels stay in the worker
         return loaded
 
+    def pictures(self, sources: list[PictureSource]) -> list[np.ndarray | None]:
+        """The global vector of each image passages show, None for one that cannot be read here."""
+        read = [read_picture(read_from, published) for _, read_from, published in sources]
+        images = [x for x in read if not isinstance(x, str)]
+        vectors = iter(self.embedder.embed_images(images).global_vectors if images else [])
+        return [None if isinstance(x, str) else np.asarray(next(vectors)) for x in read]
+
 
 class ThreadStage:
     """Reading and decoding on two threads of this process; embedding is left to the writer."""
 
-    embeds_texts = False
+    embeds_ahead = False
 
     def __init__(self) -> None:
         self.pool = ThreadPoolExecutor(max_workers=2)
 
-    def stream(self, tagged: Iterable[tuple[Tag, list[ImageView], list[str]]], root: Path | None
-               ) -> Iterator[tuple[Tag, list[LoadedImage], TextVectors]]:
+    def stream(self, tagged: Iterable[tuple[Tag, list[ImageView], Ahead]], root: Path | None
+               ) -> Iterator[tuple[Tag, list[LoadedImage], AheadVectors]]:
         for tag, views, _ in tagged:
-            yield tag, list(self.pool.map(lambda v: load_view(v, root), views)), {}
+            yield tag, list(self.pool.map(lambda v: load_view(v, root), views)), AheadVectors()
 
     def close(self) -> None:
         self.pool.shutdown()
@@ -161,7 +183,7 @@ def _work_in_process(views: list[ImageView], root: Path | None) -> list[LoadedIm
 class ProcessStage:
     """Worker processes that read, decode and embed batches ahead of the writer."""
 
-    embeds_texts = False
+    embeds_ahead = False
 
     def __init__(self, spec: str, device: str | None, workers: int, known: np.ndarray) -> None:
         self.workers = workers
@@ -169,8 +191,8 @@ class ProcessStage:
             workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_process,
             initargs=(spec, device, known, max(1, usable_cores() // workers)))
 
-    def stream(self, tagged: Iterable[tuple[Tag, list[ImageView], list[str]]], root: Path | None
-               ) -> Iterator[tuple[Tag, list[LoadedImage], TextVectors]]:
+    def stream(self, tagged: Iterable[tuple[Tag, list[ImageView], Ahead]], root: Path | None
+               ) -> Iterator[tuple[Tag, list[LoadedImage], AheadVectors]]:
         ahead: deque[tuple[Tag, list[Future[list[LoadedImage]]]]] = deque()
         for tag, views, _ in tagged:
             share = max(1, -(-len(views) // self.workers))  # each batch split among the workers
@@ -185,9 +207,10 @@ class ProcessStage:
         self.pool.shutdown(cancel_futures=True)
 
 
-def _collected(entry: tuple[Tag, list[Future[list[LoadedImage]]]]) -> tuple[Tag, list[LoadedImage], TextVectors]:
+def _collected(entry: tuple[Tag, list[Future[list[LoadedImage]]]]
+               ) -> tuple[Tag, list[LoadedImage], AheadVectors]:
     tag, futures = entry
-    return tag, [x for future in futures for x in future.result()], {}
+    return tag, [x for future in futures for x in future.result()], AheadVectors()
 
 
 def open_stage(collection: Collection, items: int, workers: int | None, ray: str | None, embed: bool = True,
