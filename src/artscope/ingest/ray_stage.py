@@ -3,7 +3,7 @@ through Ray Data.
 
 The driver (the ``artscope index`` or ``artscope embed`` process) reads the sources' catalogues and
 writes the collection, as in a local run. The views, the texts (records', passages') and the images
-passages show, of up to ``WINDOW_ROWS`` worth of batches, become one Ray Dataset; an autoscaling pool
+passages show, of a window of batches (``window_limits``), become one Ray Dataset; an autoscaling pool
 of actors, each holding the embedder (on a GPU with ``ray_gpus``), embeds them ``ray_batch`` rows at
 a time (reading, hashing and decoding the images) and sends back the vectors, with each view's hash
 and thumbnail. The results come back in order, and each batch is written as soon as its rows are in,
@@ -37,10 +37,17 @@ from artscope.types import ImageView
 
 log = logging.getLogger(__name__)
 
-WINDOW_ROWS = 4096
-"""Images and texts handed to Ray in one Dataset (the actors start once a window)."""
-WINDOW_BATCHES = 64
-"""Batches a window holds at most (a catalogue without images is written as it is read)."""
+WINDOW_ROWS_PER_ACTOR = 2048
+"""Rows (images and texts) a window holds for each actor: a window is one Ray Dataset, whose actors start
+afresh (a process, the embedder loaded: about 12 s on a 2-core machine, ``benchmarks/ray_window.py``),
+so a window grows with the actors for their start to stay a small share of its work."""
+WINDOW_BATCHES_PER_ACTOR = 32
+"""Batches a window holds at most for each actor (a catalogue without images is written as it is read)."""
+
+
+def window_limits(actors: int) -> tuple[int, int]:
+    """The rows and the batches a window holds at most, for a pool of at most ``actors`` actors."""
+    return WINDOW_ROWS_PER_ACTOR * actors, WINDOW_BATCHES_PER_ACTOR * actors
 
 
 class RayUnavailableError(ArtscopeError):
@@ -109,7 +116,7 @@ class RayStage:
 
     def stream(self, tagged: Iterable[tuple[Tag, list[ImageView], Ahead]], root: Path | None
                ) -> Iterator[tuple[Tag, list[LoadedImage], AheadVectors]]:
-        for window in _windows(tagged):
+        for window in _windows(tagged, *window_limits(self.workers)):
             rows = [row for _, views, ahead in window for row in _rows(views, ahead)]
             results = self._run(rows, root) if rows else iter(())
             for tag, views, ahead in window:
@@ -144,14 +151,14 @@ def _rows(views: list[ImageView], ahead: Ahead) -> list[dict[str, str]]:
         + [{"kind": PICTURE, "value": json.dumps(source)} for source in ahead.pictures]
 
 
-def _windows(tagged: Iterable[tuple[Tag, list[ImageView], Ahead]]
+def _windows(tagged: Iterable[tuple[Tag, list[ImageView], Ahead]], most_rows: int, most_batches: int
              ) -> Iterator[list[tuple[Tag, list[ImageView], Ahead]]]:
     window: list[tuple[Tag, list[ImageView], Ahead]] = []
     rows = 0
     for tag, views, ahead in tagged:
         window.append((tag, views, ahead))
         rows += len(views) + len(ahead.texts) + len(ahead.pictures)
-        if rows >= WINDOW_ROWS or len(window) >= WINDOW_BATCHES:
+        if rows >= most_rows or len(window) >= most_batches:
             yield window
             window, rows = [], 0
     if window:
