@@ -64,7 +64,7 @@ def reembed(collection: Collection, embedder: Embedder, progress: Progress | Non
     """Embed every view, record and passage again with ``embedder`` into a new index, then switch the
     manifest to them. The caller reopens the collection's index afterwards. Images are read and
     embedded where an ingest would read them (``workers`` processes, or the Ray cluster ``ray``, which
-    embeds the records' and passages' texts too)."""
+    embeds the images passages show and the records' and passages' texts too)."""
     from artscope.collection import Collection
 
     manifest = collection.manifest

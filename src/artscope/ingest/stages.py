@@ -193,15 +193,15 @@ class ProcessStage:
 
     def stream(self, tagged: Iterable[tuple[Tag, list[ImageView], Ahead]], root: Path | None
                ) -> Iterator[tuple[Tag, list[LoadedImage], AheadVectors]]:
-        ahead: deque[tuple[Tag, list[Future[list[LoadedImage]]]]] = deque()
+        queued: deque[tuple[Tag, list[Future[list[LoadedImage]]]]] = deque()
         for tag, views, _ in tagged:
             share = max(1, -(-len(views) // self.workers))  # each batch split among the workers
-            ahead.append((tag, [self.pool.submit(_work_in_process, views[i:i + share], root)
+            queued.append((tag, [self.pool.submit(_work_in_process, views[i:i + share], root)
                                 for i in range(0, len(views), share)]))
-            if len(ahead) > 2 * self.workers:
-                yield _collected(ahead.popleft())
-        while ahead:
-            yield _collected(ahead.popleft())
+            if len(queued) > 2 * self.workers:
+                yield _collected(queued.popleft())
+        while queued:
+            yield _collected(queued.popleft())
 
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)
