@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from artscope import faults
 from artscope.server import ServerConfig, create_app
 from artscope.testing import copy_collection, draw_artwork, synthetic_artworks
 
@@ -97,3 +99,23 @@ def browser_tab(browser: Any, base_url: str, **options: Any) -> Iterator[Any]:
     yield tab
     context.close()
     assert not errors, errors  # no script error on any page
+
+
+@pytest.fixture()
+def held_ingest(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """Ingest jobs (threads of the service, in this process) wait after each committed batch while the
+    event is clear: a job queued behind a held one is surely still queued when a test cancels it (in one
+    CI run the job ahead had finished first, and the cancel reached the queued one mid-run). Set at the
+    start; the test clears it to hold."""
+    release = threading.Event()
+    release.set()
+    reached = faults.reached
+
+    def held(name: str) -> None:
+        reached(name)
+        if name == "ingest.batch.committed":
+            release.wait(120)
+
+    monkeypatch.setattr(faults, "reached", held)
+    yield release
+    release.set()

@@ -8,6 +8,7 @@ temp dir)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -95,7 +96,7 @@ def test_signing_in_keeps_the_token_in_the_tab(browser, base_url: str, shots: Pa
     context.close()
 
 
-def test_jobs_run_live_and_are_cancelled_and_resumed(curator, shots: Path) -> None:
+def test_jobs_run_live_and_are_cancelled_and_resumed(curator, shots: Path, held_ingest: threading.Event) -> None:
     left = job(curator, "left")  # its process died: the page offers to resume it
     expect(left).to_have_attribute("data-state", "interrupted")
     left.locator("text=Resume").click()
@@ -107,12 +108,16 @@ def test_jobs_run_live_and_are_cancelled_and_resumed(curator, shots: Path) -> No
     expect(job(curator, "new").locator(".job-numbers")).to_contain_text("100%")
     expect(job(curator, "new").locator(".job-counts")).to_contain_text("added 2")
 
-    add_sources(curator, "later")
+    held_ingest.clear()
+    add_sources(curator, "later")  # held after its first batch
     add_sources(curator, "waiting")  # queued behind "later": jobs run one at a time
     job(curator, "waiting").locator("text=Cancel").click()
-    expect(job(curator, "waiting")).to_have_attribute("data-state", "cancelled")
+    expect(job(curator, "waiting")).to_have_attribute("data-state", "cancelled")  # at once, while it waits
+    expect(job(curator, "later")).to_have_attribute("data-state", "running")
+    job(curator, "waiting").locator("text=Resume").click()  # queued again, behind "later"
+    expect(job(curator, "waiting")).to_have_attribute("data-state", "queued")
+    held_ingest.set()
     expect(job(curator, "later")).to_have_attribute("data-state", "done")
-    job(curator, "waiting").locator("text=Resume").click()
     expect(job(curator, "waiting")).to_have_attribute("data-state", "done")
     expect(job(curator, "waiting").locator(".job-counts")).to_contain_text("added 2")
     curator.screenshot(path=shots / "curator-jobs.png", full_page=True)

@@ -4,6 +4,7 @@ and resume."""
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -101,17 +102,24 @@ def test_a_job_runs_in_the_background_and_reports_item_errors(writer: TestClient
     assert finished.status_code == 409 and "not running" in finished.json()["detail"]
 
 
-def test_a_queued_job_can_be_cancelled_and_resumed(writer: TestClient, auth: dict[str, str]) -> None:
+def test_a_queued_job_is_cancelled_at_once_and_can_be_resumed(writer: TestClient, auth: dict[str, str],
+                                                               held_ingest: threading.Event) -> None:
+    held_ingest.clear()  # "later" stops after its first batch until released
     first = writer.post("/api/jobs", json={"sources": ["later"]}, headers=auth).json()
     second = writer.post("/api/jobs", json={"sources": ["queued"]}, headers=auth).json()
     cancelled = writer.post(f"/api/jobs/{second['id']}/cancel", headers=auth)
     assert cancelled.status_code == 202
-    assert wait_for(writer, first["id"])["state"] == "done"
-    assert wait_for(writer, second["id"])["state"] == "cancelled"
-    resumed = writer.post(f"/api/jobs/{second['id']}/resume", headers=auth)
+    job = writer.get(f"/api/jobs/{second['id']}", headers=auth).json()
+    assert (job["state"], job["message"]) == ("cancelled", "cancelled before it started")
+    assert writer.get(f"/api/jobs/{first['id']}", headers=auth).json()["state"] == "running"
+    resumed = writer.post(f"/api/jobs/{second['id']}/resume", headers=auth)  # before the first is done
     assert resumed.status_code == 202 and resumed.json()["id"] == second["id"]
+    assert resumed.json()["state"] == "queued"
+    held_ingest.set()
+    assert wait_for(writer, first["id"])["state"] == "done"
     job = wait_for(writer, second["id"])
-    assert job["state"] == "done" and writer.get("/api/artworks/queued-1").status_code == 200
+    assert (job["state"], job["counts"]["added"]) == ("done", 2)
+    assert writer.get("/api/artworks/queued-1").status_code == 200
 
 
 def test_an_interrupted_job_is_shown_and_resumed(writer: TestClient, collection_dir: Path, ingest_root: Path,

@@ -77,8 +77,7 @@ class JobRunner:
         self.collection.catalog.start_job(job_id, INGEST, {"locations": sources, "kind": kind,
                                                            "options": options.model_dump(mode="json")})
         self.collection.log_write(actor, "job.ingest", job_id, {"sources": sources, "kind": kind})
-        self._executor.submit(self._guarded, job_id, len(sources),
-                              partial(self._ingest, sources, options, kind, optimize))
+        self._queue(job_id, len(sources), partial(self._ingest, sources, options, kind, optimize))
         return job_id
 
     def start_predictions(self, top_k: int, actor: str, job_id: str | None = None) -> str:
@@ -87,7 +86,7 @@ class JobRunner:
         job_id = self._register(job_id)
         self.collection.catalog.start_job(job_id, PREDICTIONS, {"top_k": top_k})
         self.collection.log_write(actor, "job.describe", job_id, {"top_k": top_k})
-        self._executor.submit(self._guarded, job_id, 1, partial(
+        self._queue(job_id, 1, partial(
             self._counted, partial(_predict_all, self.collection, top_k), "artworks", "predict them all"))
         return job_id
 
@@ -98,7 +97,7 @@ class JobRunner:
         params = request.model_dump(mode="json")
         self.collection.catalog.start_job(job_id, TRAINING, params)
         self.collection.log_write(actor, "job.train", job_id, params)
-        self._executor.submit(self._guarded, job_id, 1, partial(
+        self._queue(job_id, 1, partial(
             self._counted, partial(train_head, self.collection, request), "steps", "train again"))
         return job_id
 
@@ -124,14 +123,21 @@ class JobRunner:
         return location if is_uploaded(location, self.collection.path) else check_source(location, self.root)
 
     def cancel(self, job_id: str, actor: str) -> None:
-        """Ask a job to stop after its current batch (what it wrote stays; resume continues it)."""
+        """Ask a running job to stop after its current batch (what it wrote stays; resume continues it);
+        a job still waiting its turn is cancelled at once (it never starts, and can be resumed now)."""
         with self._lock:
             event = self._cancel.get(job_id)
+            queued = job_id in self._queued
+            if queued:  # its turn will find it gone
+                self._queued.discard(job_id)
+                del self._cancel[job_id]
         if event is None:
             state = self.view(job_id).state
             raise JobConflictError(f"Job {job_id} is not running (it is {state}); there is nothing to "
                                    "cancel.")
         event.set()
+        if queued:
+            self.collection.catalog.finish_job(job_id, "cancelled", {}, message="cancelled before it started")
         self.collection.log_write(actor, "job.cancel", job_id, {})
 
     def view(self, job_id: str, full: bool = True) -> JobView | JobSummary:
@@ -161,16 +167,23 @@ class JobRunner:
             self._queued.add(job_id)
         return job_id
 
-    def _guarded(self, job_id: str, sources: int, work: Callable[[str, threading.Event, LiveProgress], None]
-                 ) -> None:
+    def _queue(self, job_id: str, sources: int, work: Callable[[str, threading.Event, LiveProgress], None]
+               ) -> None:
+        with self._lock:
+            cancel = self._cancel[job_id]
+        self._executor.submit(self._guarded, job_id, cancel, sources, work)
+
+    def _guarded(self, job_id: str, cancel: threading.Event, sources: int,
+                 work: Callable[[str, threading.Event, LiveProgress], None]) -> None:
         """Run one job in the worker thread; whatever happens, the worker lives on."""
         live = LiveProgress(sources=sources)
         with self._lock:
+            if self._cancel.get(job_id) is not cancel:  # cancelled while it waited (perhaps queued again since)
+                return
             self._queued.discard(job_id)
-            cancel = self._cancel[job_id]
             self._live[job_id] = live
         try:
-            if cancel.is_set():  # cancelled while it waited
+            if cancel.is_set():  # the service stopped while it waited
                 self.collection.catalog.finish_job(job_id, "cancelled", {},
                                                    message="cancelled before it started")
                 return
