@@ -3,6 +3,7 @@ and resume."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import time
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from artscope import faults
 from artscope.catalog import Catalog
 from artscope.server import ServerConfig, create_app
 from artscope.tasks.attributes import train
@@ -28,6 +30,8 @@ def ingest_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "new" / "broken.png").write_bytes(b"this is not a png")
     write_images(root / "later", 2, seed=6)
     write_images(root / "queued", 2, seed=7)
+    write_images(root / "ahead", 2, seed=8)
+    write_images(root / "resumed", 2, seed=9)
     os.symlink("/etc", root / "escape")
     return root
 
@@ -120,6 +124,37 @@ def test_a_queued_job_is_cancelled_at_once_and_can_be_resumed(writer: TestClient
     job = wait_for(writer, second["id"])
     assert (job["state"], job["counts"]["added"]) == ("done", 2)
     assert writer.get("/api/artworks/queued-1").status_code == 200
+
+
+def test_a_job_resumed_before_its_cancelled_turn_came_runs_as_itself(
+        writer: TestClient, auth: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The turn a cancelled queued job left in the queue comes before the turn of its resumption, and must
+    leave it alone: the resumed run shows as running (not interrupted) and can still be cancelled."""
+    gates = {1: threading.Event(), 3: threading.Event()}  # "ahead" commits batches 1 and 2, "resumed" 3, 4
+    arrivals = itertools.count(1)
+    reached = faults.reached
+
+    def held(name: str) -> None:
+        reached(name)
+        if name == "ingest.batch.committed" and (gate := gates.get(next(arrivals))):
+            gate.wait(120)
+
+    monkeypatch.setattr(faults, "reached", held)
+    first = writer.post("/api/jobs", json={"sources": ["ahead"]}, headers=auth).json()
+    second = writer.post("/api/jobs", json={"sources": ["resumed"]}, headers=auth).json()
+    assert writer.post(f"/api/jobs/{second['id']}/cancel", headers=auth).status_code == 202
+    assert writer.post(f"/api/jobs/{second['id']}/resume", headers=auth).status_code == 202
+    gates[1].set()
+    deadline = time.monotonic() + 120
+    while (state := writer.get(f"/api/jobs/{second['id']}", headers=auth).json()["state"]) == "queued":
+        assert time.monotonic() < deadline, "the resumed job never started"
+        time.sleep(0.05)
+    assert state == "running"  # held after its first batch
+    assert writer.post(f"/api/jobs/{second['id']}/cancel", headers=auth).status_code == 202
+    gates[3].set()
+    assert wait_for(writer, first["id"])["state"] == "done"
+    job = wait_for(writer, second["id"])
+    assert (job["state"], job["counts"]["added"]) == ("cancelled", 1)
 
 
 def test_an_interrupted_job_is_shown_and_resumed(writer: TestClient, collection_dir: Path, ingest_root: Path,
