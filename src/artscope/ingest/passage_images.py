@@ -9,7 +9,7 @@ the caption and the link, and a later ingest that knows where to read it embeds 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,7 @@ from artscope.media.images import load_image
 
 if TYPE_CHECKING:
     from artscope.collection import Collection
+    from artscope.embedders.base import Embedder
 
 BATCH = 32
 READERS = 4
@@ -31,7 +32,7 @@ READERS = 4
 
 PictureSource = tuple[str, str, str | None]
 """A passage image as it is read: (file name, where to read it, where it is published)."""
-Row = tuple[int, str, str, str | None]
+PictureRow = tuple[int, str, str, str | None]
 """A passage image's row: its rowid, then its ``PictureSource``."""
 
 
@@ -39,21 +40,42 @@ def index_passage_images(collection: Collection, ready: Mapping[PictureSource, n
     """Embed every pending passage image (those in ``ready``, embedded ahead by a stage, are not embedded
     again); returns how many were indexed."""
     done = 0
-    with ThreadPoolExecutor(max_workers=READERS) as pool:
-        while rows := collection.catalog.pending_passage_images(BATCH):
-            done += _index_batch(collection, rows, ready or {}, pool)
+    while rows := collection.catalog.pending_passage_images(BATCH):
+        done += index_rows(collection, rows, ready)
     return done
 
 
-def index_rows(collection: Collection, rows: list[Row], ready: Mapping[PictureSource, np.ndarray] | None = None
+def index_rows(collection: Collection, rows: list[PictureRow], ready: Mapping[PictureSource, np.ndarray] | None = None
                ) -> int:
-    """Read and embed these passage images (re-embedding names them), but for those in ``ready``; returns
-    how many were indexed."""
+    """Read and embed these passage images (re-embedding names them), but for those in ``ready``; one that
+    cannot be read is marked missing. Returns how many were indexed."""
+    catalog, ready = collection.catalog, ready or {}
+    vectors = {row[0]: ready[row[1:]] for row in rows if row[1:] in ready}
+    todo = [row for row in rows if row[0] not in vectors]
+    for row, made in zip(todo, embedded_pictures(collection.embedder, [row[1:] for row in todo]), strict=True):
+        if isinstance(made, str):
+            catalog.mark_passage_image_missing(row[0], made)
+        else:
+            vectors[row[0]] = made
+    if not vectors:
+        return 0
+    collection.index.upsert(PASSAGE_IMAGES, [Point(id=rowid, vectors={"image": vectors[rowid]}, payload={"file": file})
+                                             for rowid, file, _, _ in rows if rowid in vectors])
+    catalog.mark_indexed("passage_images", list(vectors))
+    return len(vectors)
+
+
+def embedded_pictures(embedder: Embedder, sources: Sequence[PictureSource]) -> list[np.ndarray | str]:
+    """Each picture's global vector, or why it could not be read (``READERS`` read at once). What the writer
+    and a Ray actor both do with the images passages show."""
     with ThreadPoolExecutor(max_workers=READERS) as pool:
-        return _index_batch(collection, rows, ready or {}, pool)
+        read = list(pool.map(lambda source: _read(source[1], source[2]), sources))
+    images = [x for x in read if not isinstance(x, str)]
+    vectors = iter(embedder.embed_images(images).global_vectors if images else [])
+    return [x if isinstance(x, str) else np.asarray(next(vectors)) for x in read]
 
 
-def read_picture(read_from: str, published: str | None) -> Image.Image | str:
+def _read(read_from: str, published: str | None) -> Image.Image | str:
     """The image, or why it could not be read (a URL's published original is tried after it)."""
     tried = [read_from] + ([published] if published and is_url(read_from) and published != read_from else [])
     errors = []
@@ -65,25 +87,3 @@ def read_picture(read_from: str, published: str | None) -> Image.Image | str:
         except Exception as exc:  # PIL raises many types for broken files
             errors.append(f"{uri} is not a readable image: {exc}")
     return "; ".join(errors)
-
-
-def _index_batch(collection: Collection, rows: list[Row], ready: Mapping[PictureSource, np.ndarray],
-                 pool: ThreadPoolExecutor) -> int:
-    catalog = collection.catalog
-    vectors = {row[0]: ready[row[1:]] for row in rows if row[1:] in ready}
-    todo = [row for row in rows if row[0] not in vectors]
-    ids, images = [], []
-    for (rowid, _, _, _), image in zip(todo, pool.map(lambda row: read_picture(row[2], row[3]), todo), strict=True):
-        if isinstance(image, str):
-            catalog.mark_passage_image_missing(rowid, image)
-        else:
-            ids.append(rowid)
-            images.append(image)
-    if images:
-        vectors |= dict(zip(ids, collection.embedder.embed_images(images).global_vectors, strict=True))
-    if not vectors:
-        return 0
-    collection.index.upsert(PASSAGE_IMAGES, [Point(id=rowid, vectors={"image": vectors[rowid]}, payload={"file": file})
-                                             for rowid, file, _, _ in rows if rowid in vectors])
-    catalog.mark_indexed("passage_images", list(vectors))
-    return len(vectors)

@@ -31,6 +31,7 @@ import numpy as np
 from artscope.config import get_settings
 from artscope.embedders.registry import create_embedder
 from artscope.errors import ArtscopeError
+from artscope.ingest.passage_images import embedded_pictures
 from artscope.ingest.stages import Ahead, AheadVectors, ImageWorker, Tag
 from artscope.ingest.writer import LoadedImage
 from artscope.types import ImageView
@@ -73,7 +74,7 @@ class RayWorker:
         texts, pictures = of_kind[TEXT], [tuple(json.loads(v)) for v in of_kind[PICTURE]]
         results = {VIEW: iter(self.worker(views, self.root) if views else []),
                    TEXT: iter(np.asarray(v) for v in (self.worker.embedder.embed_texts(texts) if texts else [])),
-                   PICTURE: iter(self.worker.pictures(pictures))}
+                   PICTURE: iter(embedded_pictures(self.worker.embedder, pictures))}
         return {"result": [pickle.dumps(next(results[kind])) for kind in kinds]}
 
 
@@ -122,7 +123,8 @@ class RayStage:
             for tag, views, ahead in window:
                 loaded = [next(results) for _ in views]
                 texts = {text: next(results) for text in ahead.texts}
-                pictures = {source: vector for source in ahead.pictures if (vector := next(results)) is not None}
+                pictures = {source: made for source in ahead.pictures
+                            if not isinstance(made := next(results), str)}  # else the writer reads it again
                 yield tag, loaded, AheadVectors(texts, pictures)
 
     def _run(self, rows: list[dict[str, str]], root: Path | None) -> Iterator[Any]:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from functools import partial
+from operator import itemgetter
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import BaseModel
 
@@ -29,7 +31,7 @@ from artscope.ingest.indexer import (
     index_views,
     record_text,
 )
-from artscope.ingest.passage_images import Row, index_rows
+from artscope.ingest.passage_images import PictureRow, index_rows
 from artscope.ingest.stages import Ahead, ImageStage, open_stage, prepared
 from artscope.manifest import IndexLocation, Reembedding
 from artscope.types import ImageView
@@ -98,28 +100,33 @@ def reembed(collection: Collection, embedder: Embedder, progress: Progress | Non
 
 
 Chunk = tuple[list[int], list[int]]
-"""The rowids of a chunk of ``artworks``, ``passages`` or ``passage_images``, and those of them not in the
-target's index yet."""
+"""The rowids of a chunk of ``artworks`` or ``passages``, and those of them not in the target's index yet."""
+CatalogRow = TypeVar("CatalogRow")
+
+
+def _chunks_to_fill(target: Collection, space: str, after: Callable[[int, int], list[CatalogRow]],
+                    limit: int, rowid: Callable[[CatalogRow], int]
+                    ) -> Iterator[tuple[list[CatalogRow], list[CatalogRow]]]:
+    """The catalog's rows (``after(last rowid, how many)``) in chunks growing from one up to ``limit``,
+    each with those of them whose point is not in the target's ``space`` yet."""
+    last, sizes = 0, growing(limit, 1)
+    while rows := after(last, next(sizes)):
+        last = rowid(rows[-1])
+        present = {hit.id for hit in target.index.retrieve(space, [rowid(r) for r in rows])}
+        yield rows, [r for r in rows if rowid(r) not in present]
 
 
 def _view_chunks(target: Collection) -> Iterator[tuple[tuple[ViewRows, ViewRows], list[ImageView], Ahead]]:
     """The catalog's views in growing chunks, with the images of those not in the target's index yet."""
-    last, sizes = 0, growing(EMBED_BATCH, 1)
-    while rows := target.catalog.views_after(last, next(sizes)):
-        last = rows[-1][0]
-        present = {hit.id for hit in target.index.retrieve(IMAGES, [r[0] for r in rows])}
-        todo = [r for r in rows if r[0] not in present]
+    for rows, todo in _chunks_to_fill(target, IMAGES, target.catalog.views_after, EMBED_BATCH, itemgetter(0)):
         yield (rows, todo), [ImageView(uri=uri) for _, _, uri in todo], Ahead()
 
 
-def _picture_chunks(target: Collection, ahead: bool) -> Iterator[tuple[list[Row], list[ImageView], Ahead]]:
+def _picture_chunks(target: Collection, ahead: bool) -> Iterator[tuple[list[PictureRow], list[ImageView], Ahead]]:
     """The images passages show (but those missing) in growing chunks: the rows not in the target's index
     yet, with their sources for a stage that embeds ahead (Ray)."""
-    last, sizes = 0, growing(EMBED_BATCH, 1)
-    while rows := target.catalog.passage_images_after(last, next(sizes)):
-        last = rows[-1][0]
-        present = {hit.id for hit in target.index.retrieve(PASSAGE_IMAGES, [r[0] for r in rows])}
-        todo = [r for r in rows if r[0] not in present]
+    chunks = _chunks_to_fill(target, PASSAGE_IMAGES, target.catalog.passage_images_after, EMBED_BATCH, itemgetter(0))
+    for _, todo in chunks:
         yield todo, [], Ahead(pictures=[(file, read_from, url) for _, file, read_from, url in todo] if ahead else [])
 
 
@@ -128,11 +135,7 @@ def _text_chunks(target: Collection, table: str, space: str, ahead: bool
     """The rowids of ``artworks`` or ``passages`` in growing chunks, with those not in the target's index
     yet and, for a stage that embeds ahead (Ray), their texts."""
     catalog = target.catalog
-    last, sizes = 0, growing(TEXT_BATCH, 1)
-    while rowids := catalog.rowids_after(table, last, next(sizes)):
-        last = rowids[-1]
-        present = {hit.id for hit in target.index.retrieve(space, rowids)}
-        todo = [r for r in rowids if r not in present]
+    for rowids, todo in _chunks_to_fill(target, space, partial(catalog.rowids_after, table), TEXT_BATCH, int):
         texts: list[str] = []
         if ahead and todo:
             texts = [record_text(r) for r in catalog.get_by_rowids(todo)] if table == "artworks" \

@@ -34,7 +34,7 @@ from PIL import Image
 from artscope.config import get_settings, usable_cores
 from artscope.embedders.registry import create_embedder, embedders, parse_spec
 from artscope.errors import InvalidInputError
-from artscope.ingest.passage_images import PictureSource, read_picture
+from artscope.ingest.passage_images import PictureSource
 from artscope.ingest.writer import LoadedImage, load_view
 from artscope.media.images import thumbnail_jpeg
 from artscope.types import ImageView
@@ -139,13 +139,6 @@ class ImageWorker:
         for x in loaded:
             x.image = None  # decoded pixels stay in the worker
         return loaded
-
-    def pictures(self, sources: list[PictureSource]) -> list[np.ndarray | None]:
-        """The global vector of each image passages show, None for one that cannot be read here."""
-        read = [read_picture(read_from, published) for _, read_from, published in sources]
-        images = [x for x in read if not isinstance(x, str)]
-        vectors = iter(self.embedder.embed_images(images).global_vectors if images else [])
-        return [None if isinstance(x, str) else np.asarray(next(vectors)) for x in read]
 
 
 class ThreadStage:

@@ -87,15 +87,11 @@ def test_without_a_selection_every_article_but_redirects_and_disambiguation_page
     assert keys == ["12 Anarchism", "25 Autism", "39 Albedo", "290 A"]  # page 10 is a redirect
 
 
-def test_images_come_from_a_folder_of_commons_files(tmp_path: Path, sample_collection_dir: Path) -> None:
-    folder = tmp_path / "commons" / "a" / "ab"
-    folder.mkdir(parents=True)
-    (folder / "JohannesVermeer-TheAstronomer(1668).jpg").write_bytes(
-        (sample_collection_dir / "images" / "van-gogh-the-night-cafe.jpg").read_bytes())
-    (folder / "Galileo.arp.300pix.jpg").write_bytes(b"not read here")
-    titles = tmp_path / "titles.txt"
-    titles.write_text("Astronomer\n", encoding="utf-8")
-    items = list(open_source(str(EXCERPT), SourceOptions(pages=titles, image_dir=tmp_path / "commons")))
+def test_images_come_from_a_folder_of_commons_files(astronomer: tuple[str, SourceOptions]) -> None:
+    dump, options = astronomer
+    assert options.image_dir is not None
+    folder = options.image_dir / "a" / "ab"
+    items = list(open_source(dump, options))
     shown = {i.file: i.read_from for p in items[0].passages for i in p.images}
     assert shown == {"JohannesVermeer-TheAstronomer(1668).jpg": str(folder / "JohannesVermeer-TheAstronomer(1668).jpg"),
                      "Galileo.arp.300pix.jpg": str(folder / "Galileo.arp.300pix.jpg"),
