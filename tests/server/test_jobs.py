@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from artscope import faults
 from artscope.catalog import Catalog
 from artscope.server import ServerConfig, create_app
+from artscope.server.job_views import TrainRequest
 from artscope.tasks.attributes import train
 
 from .conftest import UNLIMITED, write_images
@@ -32,6 +33,7 @@ def ingest_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_images(root / "queued", 2, seed=7)
     write_images(root / "ahead", 2, seed=8)
     write_images(root / "resumed", 2, seed=9)
+    write_images(root / "ending", 1, seed=10)
     os.symlink("/etc", root / "escape")
     return root
 
@@ -155,6 +157,39 @@ def test_a_job_resumed_before_its_cancelled_turn_came_runs_as_itself(
     assert wait_for(writer, first["id"])["state"] == "done"
     job = wait_for(writer, second["id"])
     assert (job["state"], job["counts"]["added"]) == ("cancelled", 1)
+
+
+def test_a_job_that_ends_while_it_is_looked_at_shows_how_it_ended(
+        writer: TestClient, auth: dict[str, str], held_ingest: threading.Event,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A view reads the job's row (running), then looks at what this process runs: a job that ended in
+    between is not "interrupted" (one CI run's live view ended on that, as the events stream ends there)."""
+    runner = writer.app.state.artscope.jobs
+    catalog = writer.app.state.artscope.collection.catalog
+    held_ingest.clear()
+    job_id = writer.post("/api/jobs", json={"sources": ["ending"]}, headers=auth).json()["id"]
+    deadline = time.monotonic() + 120
+    while writer.get(f"/api/jobs/{job_id}", headers=auth).json()["state"] != "running":  # then held
+        assert time.monotonic() < deadline, "the job never started"
+        time.sleep(0.05)
+    read, raced = catalog.job, []
+
+    def read_then_end(wanted: str) -> dict:
+        row = read(wanted)
+        if not raced:  # the row says running; the job ends before the view looks any further
+            raced.append(row["state"])
+            held_ingest.set()
+            behind = runner.start_training(TrainRequest(head="aesthetics", score_field="no_such_field"), "test")
+            while read(behind)["state"] == "running":  # one worker: the job ahead has been let go
+                assert time.monotonic() < deadline, "the job behind never ran"
+                time.sleep(0.05)
+        return row
+
+    monkeypatch.setattr(catalog, "job", read_then_end)
+    view = runner.view(job_id)
+    assert raced == ["running"]
+    assert view.state == "done"
+    assert view.counts["added"] == 1  # the row read again, not the one read while it ran
 
 
 def test_an_interrupted_job_is_shown_and_resumed(writer: TestClient, collection_dir: Path, ingest_root: Path,

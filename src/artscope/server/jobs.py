@@ -148,15 +148,23 @@ class JobRunner:
         return [self._view(job, full) for job in self.collection.catalog.jobs(limit)]
 
     def _view(self, job: dict[str, Any], full: bool) -> JobView | JobSummary:
-        state = job["state"]
+        state, live = self._state(job)
+        if state == "interrupted":  # or its thread finished it (and let it go) after the row was read
+            job = self.collection.catalog.job(job["id"])
+            state, live = self._state(job)
+        progress = live.progress() if live is not None and state == "running" else stored_progress(job, state)
+        return job_view(job, state, progress, self.root, full)
+
+    def _state(self, job: dict[str, Any]) -> tuple[str, LiveProgress | None]:
+        """The job's state, the catalog's row ``job`` overlaid with what this process knows, and its live
+        progress if a thread of this process runs it."""
         with self._lock:
             live = self._live.get(job["id"])
             if job["id"] in self._queued:
-                state = "queued"
-            elif state == "running" and job["id"] not in self._cancel:
-                state = "interrupted"  # the catalog says running, but no thread of this process runs it
-        progress = live.progress() if live is not None and state == "running" else stored_progress(job, state)
-        return job_view(job, state, progress, self.root, full)
+                return "queued", live
+            if job["state"] == "running" and job["id"] not in self._cancel:
+                return "interrupted", live  # the catalog says running, but no thread of this process runs it
+        return job["state"], live
 
     def _register(self, job_id: str | None) -> str:
         job_id = job_id or uuid.uuid4().hex[:12]
