@@ -108,6 +108,13 @@ def test_jobs_record_items_and_errors(catalog: Catalog) -> None:
     assert job["errors"] == [{"item_key": "b", "error": "b.jpg is corrupt"}]
 
 
+def test_jobs_started_in_the_same_second_are_listed_newest_first(catalog: Catalog) -> None:
+    for job_id in ("zz-first", "aa-second", "mm-third"):  # started_at counts whole seconds
+        catalog.start_job(job_id, "train", {})
+    catalog.conn.execute("UPDATE jobs SET started_at = '2026-12-07 12:00:00'")
+    assert [job["id"] for job in catalog.jobs()] == ["mm-third", "aa-second", "zz-first"]
+
+
 def test_transaction_rolls_back_everything(catalog: Catalog) -> None:
     with pytest.raises(RuntimeError), catalog.transaction():
         catalog.upsert_artwork(_record())

@@ -585,7 +585,7 @@ class Catalog:
         return {"items": row[0], "partial": row[1], "without_images": row[2]}
 
     def jobs(self, limit: int = 50) -> list[dict[str, Any]]:
-        rows = self.conn.execute("SELECT id FROM jobs ORDER BY started_at DESC LIMIT ?", (limit,))
+        rows = self.conn.execute("SELECT id FROM jobs ORDER BY started_at DESC, rowid DESC LIMIT ?", (limit,))
         return [self.job(r[0]) for r in rows.fetchall()]
 
 
