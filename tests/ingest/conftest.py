@@ -16,8 +16,16 @@ from artscope.config import get_settings
 from artscope.crashtest import write_sources
 from artscope.ingest.sources import SourceOptions
 
+pytest.register_assert_rewrite("same_collection")  # its checks say what differs
+from same_collection import DriverEmbeds  # noqa: E402
+
 WIKIPEDIA_EXCERPT = Path(__file__).resolve().parents[1] / "data" / "wikipedia" / \
     "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
+
+
+@pytest.fixture
+def driver_embeds(monkeypatch: pytest.MonkeyPatch) -> DriverEmbeds:
+    return DriverEmbeds(monkeypatch)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

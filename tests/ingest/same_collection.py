@@ -6,12 +6,17 @@ content hash, records and passages by id, passages' images by file name)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pytest
 
 import artscope
 from artscope.crashtest import consistency_problems, differences, snapshot
+from artscope.embedders.base import Embedder
+from artscope.embedders.registry import create_embedder
 from artscope.index import IMAGES, PASSAGE_IMAGES, PASSAGES, RECORDS
+from artscope.ingest.sources import SourceOptions
 
 
 def _vectors(path: Path) -> dict[tuple[str, str], np.ndarray]:
@@ -49,3 +54,44 @@ def collection_differences(reference: Path, other: Path, atol: float = 1e-5) -> 
     if thumbs[0] != thumbs[1]:
         problems.append(f"thumbnails differ: {len(thumbs[0])} against {len(thumbs[1])}")
     return problems
+
+
+class DriverEmbeds:
+    """Watches embedders of this process (the driver of a run): what they embed, texts and images, is
+    listed in ``items``."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.monkeypatch = monkeypatch
+        self.items: list[object] = []
+
+    def __call__(self, embedder: Embedder) -> Embedder:
+        for method in ("embed_texts", "embed_images"):
+            self.monkeypatch.setattr(embedder, method, lambda items, real=getattr(embedder, method):
+                                     self.items.extend(items) or real(items))
+        return embedder
+
+
+def check_a_wikipedia_dump_built_and_re_embedded(where: Path, astronomer: tuple[str, SourceOptions],
+                                                 driver_embeds: DriverEmbeds, **stage: Any) -> None:
+    """The knowledge corpus through a stage that embeds ahead (``stage``: ``workers`` or ``ray``): an article
+    of a real enwiki excerpt, its paragraphs and the pictures they show, built by ``index`` and re-embedded by
+    ``embed`` with another embedder, each the same as a one-process build with that embedder, and the
+    driver embeds no text and no image."""
+    dump, options = astronomer
+    for name, spec in (("local", "builtin"), ("local-nostyle", "builtin:nostyle")):
+        with artscope.create(where / name, embedder=spec) as collection:
+            local = collection.ingest([dump], options=options, workers=1)
+    with artscope.create(where / "staged") as collection:
+        driver_embeds(collection.embedder)
+        staged = collection.ingest([dump], options=options, **stage)
+        shown = dict(collection.catalog.conn.execute("SELECT file, state FROM passage_images").fetchall())
+    assert staged.passages == local.passages > 5 and staged.failed == 0
+    assert shown == {"JohannesVermeer-TheAstronomer(1668).jpg": "indexed", "Galileo.arp.300pix.jpg": "missing",
+                     "Br Guy in Lab.jpg": "missing", "Emily Lakdawalla at FameLab at LPSC 2013.jpg": "missing"}
+    assert driver_embeds.items == []
+    assert collection_differences(where / "local", where / "staged") == []
+    with artscope.open(where / "staged") as collection:
+        summary = collection.embed(driver_embeds(create_embedder("builtin:nostyle")), **stage)
+    assert (summary.images, summary.passages) == (1, local.passages)
+    assert driver_embeds.items == []
+    assert collection_differences(where / "local-nostyle", where / "staged") == []

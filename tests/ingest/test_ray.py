@@ -16,11 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from same_collection import collection_differences
+from same_collection import DriverEmbeds, check_a_wikipedia_dump_built_and_re_embedded, collection_differences
 
 import artscope
 from artscope.config import get_settings
-from artscope.embedders.base import Embedder
 from artscope.embedders.registry import create_embedder
 from artscope.ingest.sources import SourceOptions
 from artscope.testing import copy_collection
@@ -66,65 +65,31 @@ def small_ray_batches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def test_ray_builds_the_collection_a_local_run_builds(cluster: str, sources: list[str], one_process: Path,
-                                                      tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+                                                      tmp_path: Path, driver_embeds: DriverEmbeds) -> None:
     """... with every text embedded on the cluster too: the driver embeds none."""
-    embedded_here: list[str] = []
     with artscope.create(tmp_path / "c") as collection:
-        embed_texts = collection.embedder.embed_texts
-        monkeypatch.setattr(collection.embedder, "embed_texts",
-                            lambda texts: embedded_here.extend(texts) or embed_texts(texts))
+        driver_embeds(collection.embedder)
         summary = collection.ingest(sources, ray=cluster)
     assert summary.images_indexed == 12 and summary.failed == 0 and summary.passages > 0
-    assert embedded_here == []
+    assert driver_embeds.items == []
     assert collection_differences(one_process, tmp_path / "c") == []
 
 
 def test_a_wikipedia_dump_through_ray_builds_and_re_embeds_what_a_local_run_builds(
-        cluster: str, tmp_path: Path, astronomer: tuple[str, SourceOptions], monkeypatch: pytest.MonkeyPatch) -> None:
-    """The knowledge corpus: an article of a real enwiki excerpt, its paragraphs and the pictures they
-    show embedded on the cluster, by ``index`` and by ``embed`` with another embedder: the driver embeds
-    no text and no image."""
-    dump, options = astronomer
-    for name, spec in (("local", "builtin"), ("local-nostyle", "builtin:nostyle")):
-        with artscope.create(tmp_path / name, embedder=spec) as collection:
-            local = collection.ingest([dump], options=options, workers=1)
-    embedded_here: list[object] = []
-
-    def watched(embedder: Embedder) -> Embedder:
-        for method in ("embed_texts", "embed_images"):
-            monkeypatch.setattr(embedder, method, lambda items, real=getattr(embedder, method):
-                                embedded_here.extend(items) or real(items))
-        return embedder
-
-    with artscope.create(tmp_path / "ray") as collection:
-        watched(collection.embedder)
-        through_ray = collection.ingest([dump], options=options, ray=cluster)
-        shown = dict(collection.catalog.conn.execute("SELECT file, state FROM passage_images").fetchall())
-    assert through_ray.passages == local.passages > 5 and through_ray.failed == 0
-    assert shown == {"JohannesVermeer-TheAstronomer(1668).jpg": "indexed", "Galileo.arp.300pix.jpg": "missing",
-                     "Br Guy in Lab.jpg": "missing", "Emily Lakdawalla at FameLab at LPSC 2013.jpg": "missing"}
-    assert embedded_here == []
-    assert collection_differences(tmp_path / "local", tmp_path / "ray") == []
-    with artscope.open(tmp_path / "ray") as collection:
-        summary = collection.embed(watched(create_embedder("builtin:nostyle")), ray=cluster)
-    assert (summary.images, summary.passages) == (1, local.passages)
-    assert embedded_here == []
-    assert collection_differences(tmp_path / "local-nostyle", tmp_path / "ray") == []
+        cluster: str, tmp_path: Path, astronomer: tuple[str, SourceOptions], driver_embeds: DriverEmbeds) -> None:
+    """The knowledge corpus on the cluster: the driver embeds no text and no image."""
+    check_a_wikipedia_dump_built_and_re_embedded(tmp_path, astronomer, driver_embeds, ray=cluster)
 
 
 def test_ray_re_embeds_as_a_local_run_embeds(cluster: str, one_process: Path, one_process_nostyle: Path,
-                                             tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+                                             tmp_path: Path, driver_embeds: DriverEmbeds) -> None:
     """``artscope embed --ray``: images, records and passages embedded on the cluster (the driver embeds
-    no text), and the collection the same as one built with the new embedder."""
+    nothing), and the collection the same as one built with the new embedder."""
     copy_collection(one_process, tmp_path / "moved")
-    embedded_here: list[str] = []
     with artscope.open(tmp_path / "moved") as collection:
-        new = create_embedder("builtin:nostyle")
-        embed_texts = new.embed_texts
-        monkeypatch.setattr(new, "embed_texts", lambda texts: embedded_here.extend(texts) or embed_texts(texts))
-        summary = collection.embed(new, ray=cluster)
+        summary = collection.embed(driver_embeds(create_embedder("builtin:nostyle")), ray=cluster)
     assert summary.images == 12 and summary.records > 0 and summary.passages > 0
-    assert embedded_here == []
+    assert driver_embeds.items == []
     assert collection_differences(one_process_nostyle, tmp_path / "moved") == []
 
 

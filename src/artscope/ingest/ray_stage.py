@@ -31,7 +31,7 @@ import numpy as np
 from artscope.config import get_settings
 from artscope.embedders.registry import create_embedder
 from artscope.errors import ArtscopeError
-from artscope.ingest.passage_images import embedded_pictures
+from artscope.ingest.passage_images import PictureSource
 from artscope.ingest.stages import Ahead, AheadVectors, ImageWorker, Tag
 from artscope.ingest.writer import LoadedImage
 from artscope.types import ImageView
@@ -70,12 +70,12 @@ class RayWorker:
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, list[bytes]]:
         kinds, values = [str(k) for k in batch["kind"]], [str(v) for v in batch["value"]]
         of_kind = {kind: [v for k, v in zip(kinds, values, strict=True) if k == kind] for kind in (VIEW, TEXT, PICTURE)}
-        views = [ImageView.model_validate_json(v) for v in of_kind[VIEW]]
-        texts, pictures = of_kind[TEXT], [tuple(json.loads(v)) for v in of_kind[PICTURE]]
-        results = {VIEW: iter(self.worker(views, self.root) if views else []),
-                   TEXT: iter(np.asarray(v) for v in (self.worker.embedder.embed_texts(texts) if texts else [])),
-                   PICTURE: iter(embedded_pictures(self.worker.embedder, pictures))}
-        return {"result": [pickle.dumps(next(results[kind])) for kind in kinds]}
+        loaded = iter(self.worker([ImageView.model_validate_json(v) for v in of_kind[VIEW]], self.root))
+        made = self.worker.ahead(Ahead(of_kind[TEXT], [_picture(v) for v in of_kind[PICTURE]]))
+        results = [next(loaded) if kind == VIEW else made.texts[value] if kind == TEXT
+                   else made.pictures.get(_picture(value))  # None: unread, the writer reads it again
+                   for kind, value in zip(kinds, values, strict=True)]
+        return {"result": [pickle.dumps(result) for result in results]}
 
 
 class RayStage:
@@ -124,7 +124,7 @@ class RayStage:
                 loaded = [next(results) for _ in views]
                 texts = {text: next(results) for text in ahead.texts}
                 pictures = {source: made for source in ahead.pictures
-                            if not isinstance(made := next(results), str)}  # else the writer reads it again
+                            if (made := next(results)) is not None}  # else the writer reads it again
                 yield tag, loaded, AheadVectors(texts, pictures)
 
     def _run(self, rows: list[dict[str, str]], root: Path | None) -> Iterator[Any]:
@@ -145,6 +145,11 @@ class RayStage:
     def close(self) -> None:
         if self.started:
             self.ray.shutdown()
+
+
+def _picture(value: str) -> PictureSource:
+    file, read_from, url = json.loads(value)
+    return file, read_from, url
 
 
 def _rows(views: list[ImageView], ahead: Ahead) -> list[dict[str, str]]:

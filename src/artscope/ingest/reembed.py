@@ -124,7 +124,7 @@ def _view_chunks(target: Collection) -> Iterator[tuple[tuple[ViewRows, ViewRows]
 
 def _picture_chunks(target: Collection, ahead: bool) -> Iterator[tuple[list[PictureRow], list[ImageView], Ahead]]:
     """The images passages show (but those missing) in growing chunks: the rows not in the target's index
-    yet, with their sources for a stage that embeds ahead (Ray)."""
+    yet, with their sources for a stage that embeds ahead (workers, Ray)."""
     chunks = _chunks_to_fill(target, PASSAGE_IMAGES, target.catalog.passage_images_after, EMBED_BATCH, itemgetter(0))
     for _, todo in chunks:
         yield todo, [], Ahead(pictures=[(file, read_from, url) for _, file, read_from, url in todo] if ahead else [])
@@ -133,7 +133,7 @@ def _picture_chunks(target: Collection, ahead: bool) -> Iterator[tuple[list[Pict
 def _text_chunks(target: Collection, table: str, space: str, ahead: bool
                  ) -> Iterator[tuple[Chunk, list[ImageView], Ahead]]:
     """The rowids of ``artworks`` or ``passages`` in growing chunks, with those not in the target's index
-    yet and, for a stage that embeds ahead (Ray), their texts."""
+    yet and, for a stage that embeds ahead (workers, Ray), their texts."""
     catalog = target.catalog
     for rowids, todo in _chunks_to_fill(target, space, partial(catalog.rowids_after, table), TEXT_BATCH, int):
         texts: list[str] = []
@@ -145,7 +145,7 @@ def _text_chunks(target: Collection, table: str, space: str, ahead: bool
 
 def _fill(target: Collection, summary: ReembedSummary, progress: Progress | None, stage: ImageStage) -> None:
     """Every view, passage image, record and passage of the catalog into the target's index (those there
-    skipped). The stage embeds the views, and the rest where it embeds ahead (Ray)."""
+    skipped). The stage embeds the views, and the rest where it embeds ahead (workers, Ray)."""
     index = target.index
     for spec in space_specs(target.info):
         index.ensure_space(spec)

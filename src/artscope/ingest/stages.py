@@ -7,9 +7,9 @@ did the image work. Three stages give it the images of each batch, in order:
 * ``ThreadStage`` — reads and decodes here on two threads; the images are embedded after the batch
   is written (only those new to the collection). One process; what tests and small runs use.
 * ``ProcessStage`` — worker processes (``workers``) read, decode *and* embed several batches ahead
-  of the writer, each with its own copy of the embedder.
-* ``ray_stage.RayStage`` — the same work on the workers of a Ray cluster, through Ray Data, and the
-  embedding of the batch's texts (records', passages') and of the images its passages show.
+  of the writer, each with its own copy of the embedder, and embed the batch's texts (records',
+  passages') and the images its passages show.
+* ``ray_stage.RayStage`` — the same work on the workers of a Ray cluster, through Ray Data.
 
 Workers skip embedding an image whose content hash the collection already had when the run began
 (a re-run of a source embeds nothing again); an image that turns out new without vectors is read
@@ -34,7 +34,7 @@ from PIL import Image
 from artscope.config import get_settings, usable_cores
 from artscope.embedders.registry import create_embedder, embedders, parse_spec
 from artscope.errors import InvalidInputError
-from artscope.ingest.passage_images import PictureSource
+from artscope.ingest.passage_images import PictureSource, embedded_pictures
 from artscope.ingest.writer import LoadedImage, load_view
 from artscope.media.images import thumbnail_jpeg
 from artscope.types import ImageView
@@ -62,6 +62,7 @@ def default_workers(items: int, cores: int, rebuildable: bool) -> int:
 
 
 Tag = TypeVar("Tag")
+T = TypeVar("T")
 """What the caller pairs with each batch of views (the batch of source items they come from)."""
 
 
@@ -77,7 +78,7 @@ class EmbeddedImage:
 @dataclass
 class Ahead:
     """What a batch gives a stage to embed ahead of the writer besides its views, where the stage does
-    (Ray): the texts (records', passages') and the images its passages show."""
+    (worker processes, Ray): the texts (records', passages') and the images its passages show."""
 
     texts: list[str] = field(default_factory=list)
     pictures: list[PictureSource] = field(default_factory=list)
@@ -99,8 +100,8 @@ class ImageStage(Protocol):
     def stream(self, tagged: Iterable[tuple[Tag, list[ImageView], Ahead]], root: Path | None
                ) -> Iterator[tuple[Tag, list[LoadedImage], AheadVectors]]:
         """Each batch of views loaded (in the same order), paired with its tag, batch by batch; with the
-        vectors of what the batch gave to embed ahead where the stage embeds it (Ray: the texts are the
-        larger part of a corpus of passages), else none (the writer embeds it)."""
+        vectors of what the batch gave to embed ahead where the stage embeds it (the texts are the larger
+        part of a corpus of passages), else none (the writer embeds it)."""
         ...
 
     def close(self) -> None: ...
@@ -140,6 +141,15 @@ class ImageWorker:
             x.image = None  # decoded pixels stay in the worker
         return loaded
 
+    def ahead(self, ahead: Ahead) -> AheadVectors:
+        """The vectors of what a batch gives to embed ahead (a picture that cannot be read is left out:
+        the writer reads it again)."""
+        texts = self.embedder.embed_texts(ahead.texts) if ahead.texts else []
+        pictures = embedded_pictures(self.embedder, ahead.pictures) if ahead.pictures else []
+        return AheadVectors({text: np.asarray(v) for text, v in zip(ahead.texts, texts, strict=True)},
+                            {source: v for source, v in zip(ahead.pictures, pictures, strict=True)
+                             if not isinstance(v, str)})
+
 
 class ThreadStage:
     """Reading and decoding on two threads of this process; embedding is left to the writer."""
@@ -168,15 +178,17 @@ def _start_process(spec: str, device: str | None, known: np.ndarray, threads: in
         sys.modules["torch"].set_num_threads(threads)
 
 
-def _work_in_process(views: list[ImageView], root: Path | None) -> list[LoadedImage]:
+def _work_in_process(views: list[ImageView], ahead: Ahead, root: Path | None
+                     ) -> tuple[list[LoadedImage], AheadVectors]:
     assert _process_worker is not None, "the worker process was not started"
-    return _process_worker(views, root)
+    return _process_worker(views, root), _process_worker.ahead(ahead)
 
 
 class ProcessStage:
-    """Worker processes that read, decode and embed batches ahead of the writer."""
+    """Worker processes that read, decode and embed batches (views, texts, passages' pictures) ahead of
+    the writer."""
 
-    embeds_ahead = False
+    embeds_ahead = True
 
     def __init__(self, spec: str, device: str | None, workers: int, known: np.ndarray) -> None:
         self.workers = workers
@@ -186,11 +198,10 @@ class ProcessStage:
 
     def stream(self, tagged: Iterable[tuple[Tag, list[ImageView], Ahead]], root: Path | None
                ) -> Iterator[tuple[Tag, list[LoadedImage], AheadVectors]]:
-        queued: deque[tuple[Tag, list[Future[list[LoadedImage]]]]] = deque()
-        for tag, views, _ in tagged:
-            share = max(1, -(-len(views) // self.workers))  # each batch split among the workers
-            queued.append((tag, [self.pool.submit(_work_in_process, views[i:i + share], root)
-                                for i in range(0, len(views), share)]))
+        queued: deque[tuple[Tag, list[Future[tuple[list[LoadedImage], AheadVectors]]]]] = deque()
+        for tag, views, ahead in tagged:
+            queued.append((tag, [self.pool.submit(_work_in_process, *share, root)
+                                 for share in _shares(views, ahead, self.workers)]))
             if len(queued) > 2 * self.workers:
                 yield _collected(queued.popleft())
         while queued:
@@ -200,10 +211,28 @@ class ProcessStage:
         self.pool.shutdown(cancel_futures=True)
 
 
-def _collected(entry: tuple[Tag, list[Future[list[LoadedImage]]]]
+def _shares(views: list[ImageView], ahead: Ahead, workers: int) -> Iterator[tuple[list[ImageView], Ahead]]:
+    """A batch split among the workers: a contiguous share of its views, texts and pictures each."""
+    def share(items: list[T], i: int) -> list[T]:
+        size = -(-len(items) // workers)
+        return items[i * size:(i + 1) * size]
+
+    for i in range(workers):
+        part = share(views, i), Ahead(share(ahead.texts, i), share(ahead.pictures, i))
+        if part[0] or part[1].texts or part[1].pictures:
+            yield part
+
+
+def _collected(entry: tuple[Tag, list[Future[tuple[list[LoadedImage], AheadVectors]]]]
                ) -> tuple[Tag, list[LoadedImage], AheadVectors]:
     tag, futures = entry
-    return tag, [x for future in futures for x in future.result()], AheadVectors()
+    loaded, ahead = [], AheadVectors()
+    for future in futures:
+        views, vectors = future.result()
+        loaded += views
+        ahead.texts |= vectors.texts
+        ahead.pictures |= vectors.pictures
+    return tag, loaded, ahead
 
 
 def open_stage(collection: Collection, items: int, workers: int | None, ray: str | None, embed: bool = True,
