@@ -27,8 +27,8 @@ class Settings(BaseSettings):
     """Fetch from any public address; false: only from ``fetch_allow``."""
     ingest_batch: int = 32
     ingest_workers: int = 0
-    """Processes that read, decode and embed images, and embed texts, during ingest; 0: one per core for runs
-    of 200 items or more on machines of more than 2 cores (else one process), 1: all in one process."""
+    """Processes that read, decode and embed images during ingest (more than 2 embed texts too); 0: one per core
+    for runs of 200 items or more on machines of more than 2 cores (else one process), 1: all in one process."""
     ray_workers: int = 0
     """Ray actors that read, decode and embed images and embed texts (``artscope index --ray``); 0: the cluster's CPUs
     (or GPUs, with ``ray_gpus``) divided by what one actor takes."""

@@ -1,5 +1,5 @@
-"""Worker processes that read, decode and embed ahead of the writer (images, texts, the images passages
-show) build the collection a single process builds; the writer embeds nothing."""
+"""Worker processes that read, decode and embed ahead of the writer build the collection a single process
+builds; past two workers they embed the texts and the images passages show too, and the writer nothing."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def test_two_workers_build_what_one_process_builds(tmp_path: Path, sources: list
         first = collection.ingest(sources, workers=2)
         again = collection.ingest(sources, workers=2)
     assert first.images_indexed == 12 and first.failed == 0 and first.passages > 0
-    assert driver_embeds.items == []
+    assert driver_embeds.items and all(isinstance(item, str) for item in driver_embeds.items)  # texts only
     assert again.images_indexed == 0 and again.unchanged == first.added
     assert collection_differences(one_process, tmp_path / "c") == []
 
@@ -35,9 +35,10 @@ def test_a_negative_worker_count_is_refused(tmp_path: Path, sources: list[str]) 
 
 def test_a_re_embedding_with_workers_builds_what_an_ingest_with_that_embedder_builds(
         tmp_path: Path, one_process: Path, one_process_nostyle: Path, driver_embeds: DriverEmbeds) -> None:
+    """Three workers: they embed the images, records and passages, the driver nothing."""
     copy_collection(one_process, tmp_path / "moved")
     with artscope.open(tmp_path / "moved") as collection:
-        summary = collection.embed(driver_embeds(create_embedder("builtin:nostyle")), workers=2)
+        summary = collection.embed(driver_embeds(create_embedder("builtin:nostyle")), workers=3)
     assert summary.images == 12 and summary.records > 0 and summary.passages > 0
     assert driver_embeds.items == []
     assert collection_differences(one_process_nostyle, tmp_path / "moved") == []
@@ -45,8 +46,8 @@ def test_a_re_embedding_with_workers_builds_what_an_ingest_with_that_embedder_bu
 
 def test_a_wikipedia_dump_through_workers_builds_and_re_embeds_what_one_process_builds(
         tmp_path: Path, astronomer: tuple[str, SourceOptions], driver_embeds: DriverEmbeds) -> None:
-    """The knowledge corpus through worker processes: the driver embeds no text and no image."""
-    check_a_wikipedia_dump_built_and_re_embedded(tmp_path, astronomer, driver_embeds, workers=2)
+    """The knowledge corpus through three worker processes: the driver embeds no text and no image."""
+    check_a_wikipedia_dump_built_and_re_embedded(tmp_path, astronomer, driver_embeds, workers=3)
 
 
 def test_by_default_workers_start_only_for_long_runs_on_machines_of_more_than_two_cores() -> None:

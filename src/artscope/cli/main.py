@@ -26,8 +26,9 @@ app = typer.Typer(name="artscope", no_args_is_help=True, add_completion=False,
 train_app = typer.Typer(no_args_is_help=True, help="Train heads on the collection's own labels or scores.")
 app.add_typer(train_app, name="train")
 
-WorkersOption = typer.Option(None, min=0, help="Processes that read, decode and embed images, and embed texts "
-                                               "(default: ARTSCOPE_INGEST_WORKERS; 0: one per core beyond 2 cores).")
+WorkersOption = typer.Option(None, min=0, help="Processes that read, decode and embed images (more than 2 embed "
+                                               "texts too; default: ARTSCOPE_INGEST_WORKERS; 0: one per core beyond "
+                                               "2 cores).")
 RayOption = typer.Option(None, help="Read, decode and embed images, and embed the records' and passages' "
                                     "texts, on a Ray cluster: its address (host:6379, ray://host:10001), "
                                     "auto (the cluster this machine is in) or local (start Ray here). Needs "

@@ -7,8 +7,8 @@ did the image work. Three stages give it the images of each batch, in order:
 * ``ThreadStage`` — reads and decodes here on two threads; the images are embedded after the batch
   is written (only those new to the collection). One process; what tests and small runs use.
 * ``ProcessStage`` — worker processes (``workers``) read, decode *and* embed several batches ahead
-  of the writer, each with its own copy of the embedder, and embed the batch's texts (records',
-  passages') and the images its passages show.
+  of the writer, each with its own copy of the embedder; more than ``DRIVER_KEEPS_UP_WITH`` of them
+  also embed the batch's texts (records', passages') and the images its passages show.
 * ``ray_stage.RayStage`` — the same work on the workers of a Ray cluster, through Ray Data.
 
 Workers skip embedding an image whose content hash the collection already had when the run began
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -52,6 +53,11 @@ PARALLEL_ABOVE_CORES = 2
 """Machines with this many cores or fewer stay in one process unless asked otherwise: one process
 already keeps about 1.6 cores busy (the style network and decoding run on threads of their own), and
 on 2 cores two workers ingested at the same rate for 20 % more CPU an image (benchmarks/README.md)."""
+DRIVER_KEEPS_UP_WITH = 2
+"""Worker processes whose images the writer keeps up with while it embeds the batches' texts (and the images
+passages show) itself: about 13 ms of CPU an image against a worker's 30 (benchmarks/README.md). With more,
+the writer would hold the run back, so the workers embed those too, each loading the text model for it
+(about 10 s of CPU once)."""
 
 
 def default_workers(items: int, cores: int, rebuildable: bool) -> int:
@@ -174,8 +180,10 @@ _process_worker: ImageWorker | None = None
 def _start_process(spec: str, device: str | None, known: np.ndarray, threads: int) -> None:
     global _process_worker
     _process_worker = ImageWorker(create_embedder(spec, device=device), known)
-    if "torch" in sys.modules:  # a neural embedder: its share of the cores (the builtin one needs no torch)
+    if "torch" in sys.modules:  # a neural embedder: its share of the cores
         sys.modules["torch"].set_num_threads(threads)
+    else:  # the builtin one imports torch for its first texts, and takes this share then (not every core)
+        os.environ["OMP_NUM_THREADS"] = str(threads)
 
 
 def _work_in_process(views: list[ImageView], ahead: Ahead, root: Path | None
@@ -185,13 +193,12 @@ def _work_in_process(views: list[ImageView], ahead: Ahead, root: Path | None
 
 
 class ProcessStage:
-    """Worker processes that read, decode and embed batches (views, texts, passages' pictures) ahead of
-    the writer."""
-
-    embeds_ahead = True
+    """Worker processes that read, decode and embed batches ahead of the writer: their views, and past
+    ``DRIVER_KEEPS_UP_WITH`` workers their texts and passages' pictures too."""
 
     def __init__(self, spec: str, device: str | None, workers: int, known: np.ndarray) -> None:
         self.workers = workers
+        self.embeds_ahead = workers > DRIVER_KEEPS_UP_WITH
         self.pool = ProcessPoolExecutor(
             workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_process,
             initargs=(spec, device, known, max(1, usable_cores() // workers)))
