@@ -10,6 +10,7 @@ import pytest
 from artscope.catalog import Catalog
 from artscope.embedders.base import EmbedderInfo
 from artscope.errors import EmbedderMismatchError, HeadNotTrainedError
+from artscope.heads import store
 from artscope.heads.store import (
     StoredPrediction,
     head_dir,
@@ -34,6 +35,51 @@ def test_a_saved_head_loads_back_with_its_version(tmp_path: Path) -> None:
     assert loaded == envelope and loaded.meta == {"k": [1]} and len(loaded.version) == 12
     again = save_head(folder, "demo", INFO, {"w": np.zeros((2, 3), np.float32)}, {})
     assert again.version != envelope.version and sorted(p.name for p in folder.parent.iterdir()) == ["demo"]
+
+
+def test_a_head_replaced_between_its_two_reads_loads_as_one_version(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A training job saved a new head after a reader had read the old envelope: the reader must not pair
+    it with the new weights (predictions would name the old version)."""
+    folder = head_dir(tmp_path / "heads", "demo")
+    save_head(folder, "demo", INFO, {"w": np.zeros(3, np.float32)}, {})
+    read, replaced = store.read_envelope, []
+
+    def read_then_replace(*args: object) -> store.HeadEnvelope:
+        envelope = read(*args)
+        if not replaced:
+            replaced.append(save_head(folder, "demo", INFO, {"w": np.ones(3, np.float32)}, {}))
+        return envelope
+
+    monkeypatch.setattr(store, "read_envelope", read_then_replace)
+    tensors, envelope = load_head(folder, "demo", INFO, HINT)
+    assert envelope == replaced[0]
+    np.testing.assert_array_equal(tensors["w"], np.ones(3))
+
+
+def test_a_head_read_between_the_two_renames_of_its_replacement_is_read_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CI's schemathesis campaign: a describe-all job resumed while a training job swapped its new head in
+    found no weights file (a 500)."""
+    folder = head_dir(tmp_path / "heads", "demo")
+    save_head(folder, "demo", INFO, {"w": np.zeros(3, np.float32)}, {})
+    read, pauses = store.read_envelope, []
+
+    def read_then_step_aside(*args: object) -> store.HeadEnvelope:
+        envelope = read(*args)
+        if not pauses:
+            folder.rename(folder.with_name(".demo-old"))  # swap_in's first rename
+        return envelope
+
+    def pause(_seconds: float) -> None:  # the saving job goes on: its new head takes the name
+        pauses.append(save_head(folder, "demo", INFO, {"w": np.ones(3, np.float32)}, {}))
+
+    monkeypatch.setattr(store, "read_envelope", read_then_step_aside)
+    monkeypatch.setattr(store, "sleep", pause, raising=False)
+    tensors, envelope = load_head(folder, "demo", INFO, HINT)
+    assert len(pauses) == 1 and envelope == pauses[0]
+    np.testing.assert_array_equal(tensors["w"], np.ones(3))
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["demo"]
 
 
 def test_heads_are_refused_when_missing_damaged_of_another_kind_or_embedder(tmp_path: Path) -> None:

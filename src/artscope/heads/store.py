@@ -3,9 +3,10 @@
 A head is one folder under ``collection.heads_dir`` (``heads/attributes``, ``heads/aesthetics``):
 ``weights.safetensors`` (its tensors) and ``head.json`` (a :class:`HeadEnvelope`: which kind of head,
 which embedder's vectors it was trained on, its version, and the head's own metadata). A folder is
-replaced atomically, so a crash while saving leaves the previous head intact. A head is refused
-when the collection's embedder is not the one it was trained on: its weights would score vectors
-of another space.
+replaced atomically, so a crash while saving leaves the previous head intact, and a reader gets the
+files of one version (a head replaced while it is read is read again). A head is refused when the
+collection's embedder is not the one it was trained on: its weights would score vectors of another
+space.
 
 Predictions that heads make for the collection's artworks go to the catalogue's ``predictions``
 table (artwork, task, field, value, probability, model, version), never over curated metadata.
@@ -21,11 +22,12 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from time import sleep
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, Field, ValidationError
-from safetensors.numpy import load_file, save_file
+from safetensors.numpy import load, save_file
 
 from artscope.catalog import Catalog
 from artscope.embedders.base import EmbedderInfo
@@ -34,6 +36,10 @@ from artscope.errors import EmbedderMismatchError, HeadNotTrainedError
 
 WEIGHTS_NAME = "weights.safetensors"
 META_NAME = "head.json"
+REREADS = 20
+"""Reads of a head that is being replaced (between the two renames of ``swap_in``, or its two files read
+from two versions), ``REREAD_PAUSE_S`` apart, before a reader gives up."""
+REREAD_PAUSE_S = 0.05
 
 
 class HeadEnvelope(BaseModel):
@@ -61,8 +67,7 @@ def save_head(directory: Path, kind: str, embedder: EmbedderInfo, tensors: Mappi
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
     try:
         save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()}, str(staging / WEIGHTS_NAME))
-        digest = hashlib.sha256((staging / WEIGHTS_NAME).read_bytes()).hexdigest()[:12]
-        envelope = HeadEnvelope(kind=kind, embedder=embedder, version=digest,
+        envelope = HeadEnvelope(kind=kind, embedder=embedder, version=_version((staging / WEIGHTS_NAME).read_bytes()),
                                 created_at=datetime.now(UTC).isoformat(timespec="seconds"), meta=dict(meta))
         (staging / META_NAME).write_text(envelope.model_dump_json(indent=2), encoding="utf-8")
         swap_in(staging, directory)
@@ -76,9 +81,10 @@ def swap_in(staging: Path, directory: Path) -> None:
     """Make the fully written folder ``staging`` the head folder ``directory``, replacing any old one.
 
     Two renames: the old folder steps aside, the new one takes its name; a reader never sees a
-    half-written head, and a crash between the two leaves the old one beside an empty name.
+    half-written head (one that comes between the two reads again: ``load_head``), and a crash between
+    the two leaves the old one beside an empty name.
     """
-    old = directory.with_name(f".{directory.name}-old")
+    old = _stepped_aside(directory)
     shutil.rmtree(old, ignore_errors=True)
     if directory.exists():
         os.replace(directory, old)
@@ -107,7 +113,7 @@ def load_head(directory: Path, kind: str, embedder: EmbedderInfo,
     """A head's tensors and envelope, refused when it was trained on another embedder's vectors. Heads
     read image vectors only (text too where text lives in the image space), so a collection whose
     texts were embedded again by another text model keeps its heads."""
-    envelope = read_envelope(directory, kind, train_hint)
+    tensors, envelope = _read_one_version(Path(directory), kind, train_hint)
     try:
         if not (envelope.embedder.same_images(embedder) and not embedder.cross_modal):
             envelope.embedder.check_compatible(embedder, what=f"{kind} head")
@@ -118,7 +124,35 @@ def load_head(directory: Path, kind: str, embedder: EmbedderInfo,
             f"collection uses {embedder.spec!r} (version {embedder.version}, image dim "
             f"{embedder.image_dim}). Retrain it on this collection: {train_hint}."
         ) from None
-    return load_file(str(Path(directory) / WEIGHTS_NAME)), envelope
+    return tensors, envelope
+
+
+def _read_one_version(directory: Path, kind: str, train_hint: str) -> tuple[dict[str, np.ndarray], HeadEnvelope]:
+    """The head's tensors and envelope from one version of it: a head replaced meanwhile (its folder gone
+    between the two renames of ``swap_in``, or weights that are not the envelope's) is read again."""
+    for _ in range(REREADS):
+        try:
+            envelope = read_envelope(directory, kind, train_hint)
+            weights = (directory / WEIGHTS_NAME).read_bytes()
+        except (HeadNotTrainedError, FileNotFoundError):
+            if not _stepped_aside(directory).exists():  # not being replaced: it is missing, damaged or other
+                raise
+        else:
+            if _version(weights) == envelope.version:
+                return load(weights), envelope
+        sleep(REREAD_PAUSE_S)
+    raise HeadNotTrainedError(f"The {kind} head in {directory} was being replaced while it was read (or a save "
+                              f"was cut off between its two renames); try again, or {train_hint}.")
+
+
+def _stepped_aside(directory: Path) -> Path:
+    """Where ``swap_in`` puts the old head folder while the new one takes its name."""
+    return directory.with_name(f".{directory.name}-old")
+
+
+def _version(weights: bytes) -> str:
+    """A head's version: the first 12 hex digits of its weights file's SHA-256."""
+    return hashlib.sha256(weights).hexdigest()[:12]
 
 
 # -- predictions in the catalogue ---------------------------------------------------------------
