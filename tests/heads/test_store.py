@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -37,21 +38,28 @@ def test_a_saved_head_loads_back_with_its_version(tmp_path: Path) -> None:
     assert again.version != envelope.version and sorted(p.name for p in folder.parent.iterdir()) == ["demo"]
 
 
+def after_the_first_envelope_read(monkeypatch: pytest.MonkeyPatch, then: Callable[[], object]) -> None:
+    """A reader of a head reads its envelope, then ``then`` happens (once), then the reader goes on."""
+    read, done = store.read_envelope, []
+
+    def read_then(*args: object) -> store.HeadEnvelope:
+        envelope = read(*args)
+        if not done:
+            done.append(then())
+        return envelope
+
+    monkeypatch.setattr(store, "read_envelope", read_then)
+
+
 def test_a_head_replaced_between_its_two_reads_loads_as_one_version(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """A training job saved a new head after a reader had read the old envelope: the reader must not pair
     it with the new weights (predictions would name the old version)."""
     folder = head_dir(tmp_path / "heads", "demo")
     save_head(folder, "demo", INFO, {"w": np.zeros(3, np.float32)}, {})
-    read, replaced = store.read_envelope, []
-
-    def read_then_replace(*args: object) -> store.HeadEnvelope:
-        envelope = read(*args)
-        if not replaced:
-            replaced.append(save_head(folder, "demo", INFO, {"w": np.ones(3, np.float32)}, {}))
-        return envelope
-
-    monkeypatch.setattr(store, "read_envelope", read_then_replace)
+    replaced: list[store.HeadEnvelope] = []
+    after_the_first_envelope_read(monkeypatch, lambda: replaced.append(
+        save_head(folder, "demo", INFO, {"w": np.ones(3, np.float32)}, {})))
     tensors, envelope = load_head(folder, "demo", INFO, HINT)
     assert envelope == replaced[0]
     np.testing.assert_array_equal(tensors["w"], np.ones(3))
@@ -63,18 +71,13 @@ def test_a_head_read_between_the_two_renames_of_its_replacement_is_read_again(
     found no weights file (a 500)."""
     folder = head_dir(tmp_path / "heads", "demo")
     save_head(folder, "demo", INFO, {"w": np.zeros(3, np.float32)}, {})
-    read, pauses = store.read_envelope, []
-
-    def read_then_step_aside(*args: object) -> store.HeadEnvelope:
-        envelope = read(*args)
-        if not pauses:
-            folder.rename(folder.with_name(".demo-old"))  # swap_in's first rename
-        return envelope
+    # a new head is being swapped in: the old folder has stepped aside (swap_in's first rename)
+    after_the_first_envelope_read(monkeypatch, lambda: folder.rename(folder.with_name(".demo-old")))
+    pauses: list[store.HeadEnvelope] = []
 
     def pause(_seconds: float) -> None:  # the saving job goes on: its new head takes the name
         pauses.append(save_head(folder, "demo", INFO, {"w": np.ones(3, np.float32)}, {}))
 
-    monkeypatch.setattr(store, "read_envelope", read_then_step_aside)
     monkeypatch.setattr(store, "sleep", pause, raising=False)
     tensors, envelope = load_head(folder, "demo", INFO, HINT)
     assert len(pauses) == 1 and envelope == pauses[0]
