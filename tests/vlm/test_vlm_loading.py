@@ -12,9 +12,10 @@ from PIL import Image
 
 from artscope.config import get_settings
 from artscope.errors import HeadNotTrainedError, InvalidInputError, ModelNotFoundError, UntrustedCodeError
+from artscope.vlm import loading
 from artscope.vlm.batches import Example
-from artscope.vlm.loading import load_base, load_vlm
-from artscope.vlm.store import AdapterMeta, read_adapter, save_adapter
+from artscope.vlm.loading import load_adapter, load_base, load_vlm
+from artscope.vlm.store import WEIGHTS_NAME, AdapterMeta, read_adapter, save_adapter
 from artscope.vlm.training import TrainOptions, fine_tune, load_for_training
 from tiny_models import save_tiny_llava
 
@@ -134,3 +135,35 @@ def test_a_failed_save_leaves_the_previous_adapter(tmp_path: Path) -> None:
     assert (directory / "adapter_model.safetensors").read_bytes() == b"one"
     assert [p.name for p in directory.parent.iterdir()] == ["vlm-qa"]
     shutil.rmtree(directory)
+
+
+def test_an_adapter_replaced_while_it_loads_loads_as_one_version(tiny_llava_dir: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """``artscope train vlm`` saved a new adapter after a service had read the old ``adapter.json``: the
+    service must not run the new weights under the old version (its scores would name the wrong one)."""
+    import torch
+    from peft import LoraConfig, get_peft_model, get_peft_model_state_dict
+    from safetensors.torch import load_file
+
+    directory = tmp_path / "heads" / "vlm-qa"
+    meta = AdapterMeta(kind="vlm-qa", task="qa", base=f"hf:{tiny_llava_dir}", base_type="llava")
+
+    def lora(seed: int):
+        torch.manual_seed(seed)
+        config = LoraConfig(r=2, target_modules=["q_proj"], init_lora_weights=False)
+        return get_peft_model(load_base(meta.base).model, config).save_pretrained
+
+    save_adapter(directory, lora(1), meta)
+    read, replaced = loading.read_adapter, []
+
+    def read_then_replace(folder: Path) -> AdapterMeta:
+        first = read(folder)
+        if not replaced:
+            replaced.append(save_adapter(directory, lora(2), meta))
+        return first
+
+    monkeypatch.setattr(loading, "read_adapter", read_then_replace)
+    vlm = load_adapter(directory)
+    assert vlm.adapter == replaced[0]
+    saved, loaded = load_file(str(directory / WEIGHTS_NAME)), get_peft_model_state_dict(vlm.model)
+    assert saved and all(torch.equal(loaded[name], tensor) for name, tensor in saved.items())

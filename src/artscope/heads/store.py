@@ -19,11 +19,11 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from time import sleep
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, Field, ValidationError
@@ -40,6 +40,7 @@ REREADS = 20
 """Reads of a head that is being replaced (between the two renames of ``swap_in``, or its two files read
 from two versions), ``REREAD_PAUSE_S`` apart, before a reader gives up."""
 REREAD_PAUSE_S = 0.05
+T = TypeVar("T")
 
 
 class HeadEnvelope(BaseModel):
@@ -67,7 +68,8 @@ def save_head(directory: Path, kind: str, embedder: EmbedderInfo, tensors: Mappi
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
     try:
         save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()}, str(staging / WEIGHTS_NAME))
-        envelope = HeadEnvelope(kind=kind, embedder=embedder, version=_version((staging / WEIGHTS_NAME).read_bytes()),
+        envelope = HeadEnvelope(kind=kind, embedder=embedder,
+                                version=weights_version((staging / WEIGHTS_NAME).read_bytes()),
                                 created_at=datetime.now(UTC).isoformat(timespec="seconds"), meta=dict(meta))
         (staging / META_NAME).write_text(envelope.model_dump_json(indent=2), encoding="utf-8")
         swap_in(staging, directory)
@@ -81,8 +83,8 @@ def swap_in(staging: Path, directory: Path) -> None:
     """Make the fully written folder ``staging`` the head folder ``directory``, replacing any old one.
 
     Two renames: the old folder steps aside, the new one takes its name; a reader never sees a
-    half-written head (one that comes between the two reads again: ``load_head``), and a crash between
-    the two leaves the old one beside an empty name.
+    half-written head (one that comes between the two reads again: ``read_while_replaced``), and a crash
+    between the two leaves the old one beside an empty name.
     """
     old = _stepped_aside(directory)
     shutil.rmtree(old, ignore_errors=True)
@@ -128,21 +130,32 @@ def load_head(directory: Path, kind: str, embedder: EmbedderInfo,
 
 
 def _read_one_version(directory: Path, kind: str, train_hint: str) -> tuple[dict[str, np.ndarray], HeadEnvelope]:
-    """The head's tensors and envelope from one version of it: a head replaced meanwhile (its folder gone
-    between the two renames of ``swap_in``, or weights that are not the envelope's) is read again."""
+    """The head's tensors and envelope from one version of it (weights that are not the envelope's: read
+    again)."""
+    def read() -> tuple[dict[str, np.ndarray], HeadEnvelope] | None:
+        envelope = read_envelope(directory, kind, train_hint)
+        weights = (directory / WEIGHTS_NAME).read_bytes()
+        return (load(weights), envelope) if weights_version(weights) == envelope.version else None
+
+    return read_while_replaced(directory, read, f"The {kind} head", train_hint)
+
+
+def read_while_replaced(directory: Path, read: Callable[[], T | None], what: str, train_hint: str) -> T:
+    """``read()`` of a folder that ``swap_in`` may be replacing meanwhile, again while the old folder stands
+    aside (``read`` then fails: its files are gone) or while ``read`` returns None (what it read came from
+    two versions). A folder that is not being replaced fails as ``read`` fails (missing, damaged)."""
     for _ in range(REREADS):
         try:
-            envelope = read_envelope(directory, kind, train_hint)
-            weights = (directory / WEIGHTS_NAME).read_bytes()
-        except (HeadNotTrainedError, FileNotFoundError):
-            if not _stepped_aside(directory).exists():  # not being replaced: it is missing, damaged or other
+            value = read()
+        except Exception:
+            if not _stepped_aside(directory).exists():
                 raise
         else:
-            if _version(weights) == envelope.version:
-                return load(weights), envelope
+            if value is not None:
+                return value
         sleep(REREAD_PAUSE_S)
-    raise HeadNotTrainedError(f"The {kind} head in {directory} was being replaced while it was read (or a save "
-                              f"was cut off between its two renames); try again, or {train_hint}.")
+    raise HeadNotTrainedError(f"{what} in {directory} was being replaced while it was read (or a save was cut "
+                              f"off between its two renames); try again, or {train_hint}.")
 
 
 def _stepped_aside(directory: Path) -> Path:
@@ -150,8 +163,8 @@ def _stepped_aside(directory: Path) -> Path:
     return directory.with_name(f".{directory.name}-old")
 
 
-def _version(weights: bytes) -> str:
-    """A head's version: the first 12 hex digits of its weights file's SHA-256."""
+def weights_version(weights: bytes) -> str:
+    """A head's (or an adapter's) version: the first 12 hex digits of its weights file's SHA-256."""
     return hashlib.sha256(weights).hexdigest()[:12]
 
 

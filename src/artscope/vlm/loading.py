@@ -31,7 +31,8 @@ from artscope.embedders.torch_common import (
     resolve_device,
 )
 from artscope.errors import InvalidInputError, ModelNotFoundError, UntrustedCodeError
-from artscope.vlm.store import AdapterMeta, adapter_stamp, read_adapter
+from artscope.heads.store import read_while_replaced, weights_version
+from artscope.vlm.store import TRAIN_HINT, WEIGHTS_NAME, AdapterMeta, adapter_stamp, read_adapter
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,14 @@ def _cached(spec: str, device: str | None, stamp: int | None) -> Vlm:
 
 
 def load_adapter(folder: Path, device: str | None = None) -> Vlm:
-    """A fine-tuned adapter on the base model it was trained from."""
+    """A fine-tuned adapter on the base model it was trained from (read again if a training run replaces it
+    meanwhile: the weights and ``adapter.json`` of one version)."""
+    return read_while_replaced(folder, functools.partial(_load_adapter_once, folder, device), "The adapter",
+                               TRAIN_HINT)
+
+
+def _load_adapter_once(folder: Path, device: str | None) -> Vlm | None:
+    """The adapter, or None when its folder was replaced while it loaded."""
     meta = read_adapter(folder)
     vlm = load_base(meta.base, device)
     model_type = getattr(vlm.model.config, "model_type", "")
@@ -156,4 +164,7 @@ def load_adapter(folder: Path, device: str | None = None) -> Vlm:
 
     vlm.model = PeftModel.from_pretrained(vlm.model, str(folder), is_trainable=False).to(vlm.device)
     vlm.spec, vlm.adapter = f"adapter:{folder}", meta
-    return vlm
+    # the folder still holds the version whose adapter.json was read, so peft read that version's weights
+    # (an adapter.json written by hand may name no version)
+    unchanged = not meta.version or weights_version((folder / WEIGHTS_NAME).read_bytes()) == meta.version
+    return vlm if unchanged else None

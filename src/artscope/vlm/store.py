@@ -9,7 +9,6 @@ swapped in whole, so a failed or killed run leaves the previous adapter as it wa
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import tempfile
@@ -21,10 +20,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from artscope.errors import HeadNotTrainedError
-from artscope.heads.store import swap_in
+from artscope.heads.store import swap_in, weights_version
 
 META_NAME = "adapter.json"
 WEIGHTS_NAME = "adapter_model.safetensors"
+TRAIN_HINT = "train one with `artscope train vlm -c COLLECTION --base hf:MODEL --task aesthetics|qa`"
 Task = Literal["aesthetics", "qa"]
 
 
@@ -87,8 +87,7 @@ def save_adapter(directory: Path, write_weights: Callable[[Path], None], meta: A
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
     try:
         write_weights(staging)
-        digest = hashlib.sha256((staging / WEIGHTS_NAME).read_bytes()).hexdigest()[:12]
-        meta = meta.model_copy(update={"version": digest,
+        meta = meta.model_copy(update={"version": weights_version((staging / WEIGHTS_NAME).read_bytes()),
                                        "created_at": datetime.now(UTC).isoformat(timespec="seconds")})
         (staging / META_NAME).write_text(meta.model_dump_json(indent=2), encoding="utf-8")
         swap_in(staging, directory)
@@ -102,14 +101,13 @@ def read_adapter(directory: Path) -> AdapterMeta:
     """An adapter folder's metadata; ``HeadNotTrainedError`` saying how to train one when it is not there."""
     directory = Path(directory)
     path = directory / META_NAME
-    hint = "train one with `artscope train vlm -c COLLECTION --base hf:MODEL --task aesthetics|qa`"
     if not path.is_file() or not (directory / WEIGHTS_NAME).is_file():
         raise HeadNotTrainedError(f"{directory} holds no fine-tuned adapter ({META_NAME} and {WEIGHTS_NAME}); "
-                                  f"{hint}.")
+                                  f"{TRAIN_HINT}.")
     try:
         return AdapterMeta.model_validate_json(path.read_text(encoding="utf-8"))
     except (ValidationError, json.JSONDecodeError) as exc:
-        raise HeadNotTrainedError(f"The adapter in {directory} is damaged ({exc}); {hint}.") from exc
+        raise HeadNotTrainedError(f"The adapter in {directory} is damaged ({exc}); {TRAIN_HINT}.") from exc
 
 
 def adapter_stamp(directory: Path) -> int | None:
