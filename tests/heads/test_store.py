@@ -85,6 +85,16 @@ def test_a_head_read_between_the_two_renames_of_its_replacement_is_read_again(
     assert sorted(p.name for p in folder.parent.iterdir()) == ["demo"]
 
 
+def test_a_head_whose_weights_are_not_the_version_it_names_is_refused(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = head_dir(tmp_path / "heads", "demo")
+    save_head(folder, "demo", INFO, {"w": np.zeros(3, np.float32)}, {})
+    store.save_file({"w": np.ones(3, np.float32)}, str(folder / store.WEIGHTS_NAME))  # changed by hand
+    monkeypatch.setattr(store, "REREAD_PAUSE_S", 0.0, raising=False)
+    with pytest.raises(HeadNotTrainedError, match="do not match the version its metadata names"):
+        load_head(folder, "demo", INFO, HINT)
+
+
 def test_heads_are_refused_when_missing_damaged_of_another_kind_or_embedder(tmp_path: Path) -> None:
     folder = tmp_path / "heads" / "demo"
     with pytest.raises(HeadNotTrainedError, match="train demo"):

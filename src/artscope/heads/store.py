@@ -154,8 +154,9 @@ def read_while_replaced(directory: Path, read: Callable[[], T | None], what: str
             if value is not None:
                 return value
         sleep(REREAD_PAUSE_S)
-    raise HeadNotTrainedError(f"{what} in {directory} was being replaced while it was read (or a save was cut "
-                              f"off between its two renames); try again, or {train_hint}.")
+    raise HeadNotTrainedError(f"{what} in {directory} could not be read as one version: it was being replaced "
+                              "(try again), or its files do not match the version its metadata names (a save cut "
+                              f"off between its two renames, files changed by hand: {train_hint}).")
 
 
 def _stepped_aside(directory: Path) -> Path:

@@ -68,8 +68,8 @@ def default_workers(items: int, cores: int, rebuildable: bool) -> int:
 
 
 Tag = TypeVar("Tag")
-T = TypeVar("T")
 """What the caller pairs with each batch of views (the batch of source items they come from)."""
+T = TypeVar("T")
 
 
 @dataclass
