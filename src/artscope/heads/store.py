@@ -14,12 +14,13 @@ table (artwork, task, field, value, probability, model, version), never over cur
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from time import sleep
@@ -63,20 +64,27 @@ def head_dir(heads_dir: Path, kind: str) -> Path:
 def save_head(directory: Path, kind: str, embedder: EmbedderInfo, tensors: Mapping[str, np.ndarray],
               meta: Mapping[str, Any]) -> HeadEnvelope:
     """Write a head folder (replacing any previous one atomically); returns its envelope."""
-    directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
-    try:
+    with replacing(Path(directory)) as staging:
         save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()}, str(staging / WEIGHTS_NAME))
         envelope = HeadEnvelope(kind=kind, embedder=embedder,
                                 version=weights_version((staging / WEIGHTS_NAME).read_bytes()),
                                 created_at=datetime.now(UTC).isoformat(timespec="seconds"), meta=dict(meta))
         (staging / META_NAME).write_text(envelope.model_dump_json(indent=2), encoding="utf-8")
+    return envelope
+
+
+@contextlib.contextmanager
+def replacing(directory: Path) -> Iterator[Path]:
+    """A new folder beside ``directory`` to write a head (or an adapter) into: it replaces ``directory``
+    (``swap_in``) when the block ends, and is removed when the block fails (the old one stays)."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
+    try:
+        yield staging
         swap_in(staging, directory)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return envelope
 
 
 def swap_in(staging: Path, directory: Path) -> None:
@@ -115,7 +123,12 @@ def load_head(directory: Path, kind: str, embedder: EmbedderInfo,
     """A head's tensors and envelope, refused when it was trained on another embedder's vectors. Heads
     read image vectors only (text too where text lives in the image space), so a collection whose
     texts were embedded again by another text model keeps its heads."""
-    tensors, envelope = _read_one_version(Path(directory), kind, train_hint)
+    def read() -> tuple[dict[str, np.ndarray], HeadEnvelope] | None:  # None: weights of another version
+        envelope = read_envelope(directory, kind, train_hint)
+        weights = (Path(directory) / WEIGHTS_NAME).read_bytes()
+        return (load(weights), envelope) if weights_version(weights) == envelope.version else None
+
+    tensors, envelope = read_while_replaced(Path(directory), read, f"The {kind} head", train_hint)
     try:
         if not (envelope.embedder.same_images(embedder) and not embedder.cross_modal):
             envelope.embedder.check_compatible(embedder, what=f"{kind} head")
@@ -127,17 +140,6 @@ def load_head(directory: Path, kind: str, embedder: EmbedderInfo,
             f"{embedder.image_dim}). Retrain it on this collection: {train_hint}."
         ) from None
     return tensors, envelope
-
-
-def _read_one_version(directory: Path, kind: str, train_hint: str) -> tuple[dict[str, np.ndarray], HeadEnvelope]:
-    """The head's tensors and envelope from one version of it (weights that are not the envelope's: read
-    again)."""
-    def read() -> tuple[dict[str, np.ndarray], HeadEnvelope] | None:
-        envelope = read_envelope(directory, kind, train_hint)
-        weights = (directory / WEIGHTS_NAME).read_bytes()
-        return (load(weights), envelope) if weights_version(weights) == envelope.version else None
-
-    return read_while_replaced(directory, read, f"The {kind} head", train_hint)
 
 
 def read_while_replaced(directory: Path, read: Callable[[], T | None], what: str, train_hint: str) -> T:

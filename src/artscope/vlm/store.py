@@ -10,8 +10,6 @@ swapped in whole, so a failed or killed run leaves the previous adapter as it wa
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from artscope.errors import HeadNotTrainedError
-from artscope.heads.store import swap_in, weights_version
+from artscope.heads.store import replacing, weights_version
 
 META_NAME = "adapter.json"
 WEIGHTS_NAME = "adapter_model.safetensors"
@@ -82,18 +80,11 @@ def adapter_kind(task: Task) -> str:
 def save_adapter(directory: Path, write_weights: Callable[[Path], None], meta: AdapterMeta) -> AdapterMeta:
     """Write an adapter folder (replacing any previous one whole): ``write_weights(folder)`` writes the
     peft files, then the metadata is completed (version, date) and written beside them."""
-    directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
-    try:
+    with replacing(Path(directory)) as staging:
         write_weights(staging)
         meta = meta.model_copy(update={"version": weights_version((staging / WEIGHTS_NAME).read_bytes()),
                                        "created_at": datetime.now(UTC).isoformat(timespec="seconds")})
         (staging / META_NAME).write_text(meta.model_dump_json(indent=2), encoding="utf-8")
-        swap_in(staging, directory)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return meta
 
 
