@@ -66,8 +66,8 @@ def index_rows(collection: Collection, rows: list[PictureRow], ready: Mapping[Pi
 
 
 def embedded_pictures(embedder: Embedder, sources: Sequence[PictureSource]) -> list[np.ndarray | str]:
-    """Each picture's global vector, or why it could not be read (``READERS`` read at once). What the writer
-    and a Ray actor both do with the images passages show."""
+    """Each picture's global vector, or why it could not be read (``READERS`` read at once). What the writer,
+    a worker process and a Ray actor all do with the images passages show."""
     with ThreadPoolExecutor(max_workers=READERS) as pool:
         read = list(pool.map(lambda source: _read(source[1], source[2]), sources))
     images = [x for x in read if not isinstance(x, str)]

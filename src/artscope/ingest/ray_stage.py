@@ -71,9 +71,10 @@ class RayWorker:
         kinds, values = [str(k) for k in batch["kind"]], [str(v) for v in batch["value"]]
         of_kind = {kind: [v for k, v in zip(kinds, values, strict=True) if k == kind] for kind in (VIEW, TEXT, PICTURE)}
         loaded = iter(self.worker([ImageView.model_validate_json(v) for v in of_kind[VIEW]], self.root))
-        made = self.worker.ahead(Ahead(of_kind[TEXT], [_picture(v) for v in of_kind[PICTURE]]))
+        pictures = [_picture(v) for v in of_kind[PICTURE]]
+        made, sources = self.worker.ahead(Ahead(of_kind[TEXT], pictures)), iter(pictures)
         results = [next(loaded) if kind == VIEW else made.texts[value] if kind == TEXT
-                   else made.pictures.get(_picture(value))  # None: unread, the writer reads it again
+                   else made.pictures.get(next(sources))  # None: unread, the writer reads it again
                    for kind, value in zip(kinds, values, strict=True)]
         return {"result": [pickle.dumps(result) for result in results]}
 
