@@ -131,6 +131,10 @@ class Passage(BaseModel):
         return value
 
 
+INT64 = 2**63
+"""Whole numbers are stored (catalog, index payloads) as 64-bit integers: -INT64 <= n < INT64."""
+
+
 class Range(BaseModel):
     """An inclusive numeric range for filters (``year``)."""
 

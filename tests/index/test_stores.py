@@ -113,6 +113,22 @@ def test_unknown_filter_field_is_an_error() -> None:
     assert check_filters({"artist": "A"}, {"artist", "year"}) == {"artist": "A"}
 
 
+def test_a_whole_number_beyond_64_bits_in_a_filter_is_an_error(tmp_path: Path) -> None:
+    """Found by the schemathesis campaign (seed 21): such a number reached the index's filter and the
+    service answered 500."""
+    for value in (2**63, -(2**63) - 1, 1e30):
+        with pytest.raises(InvalidInputError, match="too large for any stored value"):
+            check_filters({"year": value}, {"year"})
+    store = EdgeStore(tmp_path / "index")
+    store.ensure_space(SpaceSpec(name="images", vectors={"image": VectorSpec(size=4)}, integer_fields=("year",)))
+    store.upsert("images", [Point(1, {"image": np.ones(4, np.float32)}, {"year": 2**63 - 1})])
+    for value in (2**63 - 1, -(2**63)):  # the bounds themselves are numbers the index takes
+        hits = store.query("images", "image", np.ones(4, np.float32), 5, filters=check_filters({"year": value},
+                                                                                              {"year"}))
+        assert [h.id for h in hits] == ([1] if value > 0 else [])
+    store.close()
+
+
 def test_a_year_range_keeps_works_whose_dates_overlap_it() -> None:
     fields = {"year", "year_end"}
     assert check_filters({"year": {"gte": 1888, "lte": 1889}}, fields) == {

@@ -14,9 +14,8 @@ from typing import Any
 
 from artscope.errors import InvalidInputError
 from artscope.media.dates import EARLIEST_YEAR, LATEST_YEAR, year_in_range
-from artscope.types import LIST_FIELDS, TEXT_FIELDS, ArtworkRecord
+from artscope.types import INT64, LIST_FIELDS, TEXT_FIELDS, ArtworkRecord
 
-INT64 = 2**63
 MAX_DEPTH = 32
 """Lists and objects inside an extra field nest at most this deep."""
 

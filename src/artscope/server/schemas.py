@@ -97,8 +97,12 @@ class RangeFilter(ApiModel):
         return self
 
 
-FilterValue = Annotated[FilterText | int | bool | Annotated[list[FilterText], Field(max_length=100)] | RangeFilter,
-                        BeforeValidator(_whole)]
+JSON_SAFE_WHOLE = 2**53 - 1
+"""The largest whole number every JSON reader keeps exactly (a double's; RFC 7493): a schema bound near
+2**63 reads as a rounded double, and clients would disagree about which numbers it allows."""
+FilterWhole = Annotated[int, Field(ge=-JSON_SAFE_WHOLE, le=JSON_SAFE_WHOLE)]
+FilterValue = Annotated[FilterText | FilterWhole | bool | Annotated[list[FilterText], Field(max_length=100)]
+                        | RangeFilter, BeforeValidator(_whole)]
 """A value to match exactly (text, whole number, boolean), any of several texts, or a range."""
 ApiFilters = Annotated[dict[FieldName, FilterValue], Field(max_length=20)]
 """``{"field": value}``; ``GET /openapi.json`` lists the fields of this collection."""
