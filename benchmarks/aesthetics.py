@@ -14,27 +14,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from PIL import Image
+from timing import Timer
 
 from artscope.tasks.aesthetics import score_image
 from artscope.tasks.aesthetics.measures import colour, composition, prepare, technical
 
 SAMPLE = Path(__file__).resolve().parents[1] / "src" / "artscope" / "demo" / "sample-collection"
-
-
-class Timer:
-    """Wall-clock and CPU seconds (all threads) of a block."""
-
-    def __enter__(self) -> Timer:
-        self.wall, self.cpu = time.perf_counter(), time.process_time()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
 
 
 def report(label: str, count: int, timer: Timer) -> None:

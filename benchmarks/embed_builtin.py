@@ -28,12 +28,12 @@ import csv
 import io
 import json
 import os
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageEnhance
+from timing import Timer
 
 from artscope.embedders.base import l2_normalize
 from artscope.embedders.builtin.embedder import BLOCK_WEIGHTS
@@ -69,18 +69,6 @@ def modified_copy(image: Image.Image, seed: int) -> Image.Image:
 def load_sample(root: Path) -> tuple[list[str], list[Image.Image]]:
     files = sorted((root / "images").glob("*.jpg"))
     return [f.stem for f in files], [Image.open(f).convert("RGB") for f in files]
-
-
-class Timer:
-    """Wall-clock and CPU seconds (all threads) of a block: on a busy machine the CPU time is the
-    steadier figure of the work itself."""
-
-    def __enter__(self) -> Timer:
-        self.wall, self.cpu = time.perf_counter(), time.process_time()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
 
 
 def timed_row(label: str, what: str, n: int, work: Callable[[], object], repeats: int) -> None:

@@ -20,25 +20,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from pathlib import Path
+
+from timing import Timer
 
 from artscope.ingest.sources.wikidump import ARTICLE_NAMESPACE, Dump, page_categories
 from artscope.ingest.sources.wikipedia import page_passages
 
 EXCERPT = (Path(__file__).resolve().parents[1] / "tests" / "data" / "wikipedia"
            / "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2")
-
-
-class Timer:
-    """Wall-clock and CPU seconds of a block."""
-
-    def __enter__(self) -> Timer:
-        self.wall, self.cpu = time.perf_counter(), time.process_time()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
 
 
 def measure(path: Path, embed: int) -> dict[str, float]:

@@ -38,8 +38,9 @@ class ServerState:
     """Whether the start-up warm-up (models loaded, index touched) is done."""
 
 
-def get_state(request: Request) -> ServerState:
-    """The service's state (set up by the app's lifespan)."""
+async def get_state(request: Request) -> ServerState:
+    """The service's state (set up by the app's lifespan). A coroutine, as every dependency here: FastAPI
+    runs a plain function dependency on a thread of its pool, one hop more for each request."""
     state = getattr(request.app.state, "artscope", None)
     if state is None:
         raise HTTPException(503, "The service is starting or stopping; try again in a moment.")
@@ -66,8 +67,8 @@ def token_name(credentials: HTTPAuthorizationCredentials | None, config: ServerC
     return found
 
 
-def require_write(state: ServerState = Depends(get_state),
-                  credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> str:
+async def require_write(state: ServerState = Depends(get_state),
+                        credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> str:
     """Writes need a token; returns its name. A service started without one refuses them all."""
     if not state.config.writable:
         raise NotWritableError("This service is read-only: it was started without a write token. Restart it "
