@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from artscope import faults
 from artscope.catalog import Catalog, curation
+from artscope.catalog.checks import checked_record
 from artscope.catalog.curation import AuditEntry, DeletionKind
 from artscope.catalog.schema import SCHEMA_VERSION
 from artscope.config import get_settings
@@ -328,8 +329,9 @@ class Collection:
 
 
 def edited_record(record: ArtworkRecord, changes: Mapping[str, Any]) -> ArtworkRecord:
-    """``record`` with ``changes`` applied and checked; a new date sets the year range unless the
-    changes give it."""
+    """``record`` with ``changes`` applied and checked as an ingest checks a record (what the catalog
+    or the index cannot hold is an error; so is a year range written backwards, which an ingest would
+    only turn round); a new date sets the year range unless the changes give it."""
     values = record.model_dump()
     extra = dict(values["extra"])
     for key, value in (changes.get("extra") or {}).items():
@@ -342,9 +344,16 @@ def edited_record(record: ArtworkRecord, changes: Mapping[str, Any]) -> ArtworkR
         years = parse_date(values["date"])
         values["year_start"], values["year_end"] = years if years else (None, None)
     try:
-        return ArtworkRecord.model_validate(values)
+        edited = ArtworkRecord.model_validate(values)
     except ValueError as exc:
         raise InvalidInputError(f"The edit of {record.id} is not a valid record: {exc}") from exc
+    try:
+        checked, warnings = checked_record(edited)
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"The edit of {record.id} cannot be stored: {exc}") from exc
+    if warnings:
+        raise InvalidInputError(f"The edit of {record.id} cannot be stored: {'; '.join(warnings)}.")
+    return checked
 
 
 def create(path: str | Path, embedder: str | Embedder = "builtin", index_url: str | None = None,

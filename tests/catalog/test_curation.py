@@ -62,7 +62,11 @@ def test_an_extra_key_set_to_none_is_removed_and_no_change_is_not_logged(synthet
 
 @pytest.mark.parametrize(("changes", "error"), [
     ({"id": "other"}, InvalidInputError), ({"views": []}, InvalidInputError),
-    ({"artists": "not a list"}, InvalidInputError), ({"year_start": "soon"}, InvalidInputError)])
+    ({"artists": "not a list"}, InvalidInputError), ({"year_start": "soon"}, InvalidInputError),
+    # what an ingest refuses: an edit stored it (inf and NaN then failed in the index, the catalog changed)
+    ({"extra": {"room": float("inf")}}, InvalidInputError), ({"extra": {"room": float("nan")}}, InvalidInputError),
+    ({"extra": {"room": 2**64}}, InvalidInputError), ({"title": "a\ud800b"}, InvalidInputError),
+    ({"year_start": 1900, "year_end": 1850}, InvalidInputError)])
 def test_bad_edits_change_nothing(synthetic_collection: Collection, changes: dict, error: type) -> None:
     before = synthetic_collection.catalog.get("art-0003")
     with pytest.raises(error):

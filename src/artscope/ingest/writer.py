@@ -28,8 +28,8 @@ from pydantic import BaseModel
 
 from artscope import faults
 from artscope.catalog import UpsertStatus
+from artscope.catalog.checks import checked_record
 from artscope.errors import ArtscopeError, ImageLoadError
-from artscope.ingest.checks import checked_record
 from artscope.ingest.sources.base import SourceItem
 from artscope.ingest.sources.records import slugify
 from artscope.media.fetch import is_url

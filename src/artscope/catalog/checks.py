@@ -1,4 +1,4 @@
-"""The last check of a record before it is stored, whatever source made it.
+"""The last check of a record before it is stored, whatever made it: a source, or a curator's edit.
 
 Sources check values where they read them (and name the line and column); this check makes sure
 that nothing the catalog or the index cannot hold gets through from any source: years outside the
