@@ -330,8 +330,8 @@ class Collection:
 
 def edited_record(record: ArtworkRecord, changes: Mapping[str, Any]) -> ArtworkRecord:
     """``record`` with ``changes`` applied and checked as an ingest checks a record (what the catalog
-    or the index cannot hold is an error; so is a year range written backwards, which an ingest would
-    only turn round); a new date sets the year range unless the changes give it."""
+    or the index cannot hold is an error; a year range written backwards is turned round); a new date
+    sets the year range unless the changes give it."""
     values = record.model_dump()
     extra = dict(values["extra"])
     for key, value in (changes.get("extra") or {}).items():
@@ -348,12 +348,9 @@ def edited_record(record: ArtworkRecord, changes: Mapping[str, Any]) -> ArtworkR
     except ValueError as exc:
         raise InvalidInputError(f"The edit of {record.id} is not a valid record: {exc}") from exc
     try:
-        checked, warnings = checked_record(edited)
+        return checked_record(edited)[0]
     except InvalidInputError as exc:
         raise InvalidInputError(f"The edit of {record.id} cannot be stored: {exc}") from exc
-    if warnings:
-        raise InvalidInputError(f"The edit of {record.id} cannot be stored: {'; '.join(warnings)}.")
-    return checked
 
 
 def create(path: str | Path, embedder: str | Embedder = "builtin", index_url: str | None = None,

@@ -61,6 +61,15 @@ def test_an_edit_is_seen_by_search_and_logged_with_its_curator(service: str) -> 
         assert entry["details"]["changes"]["title"]["to"] == "Zanzibar harbour at dusk"
 
 
+def test_an_edit_the_index_cannot_hold_is_refused_and_changes_nothing(service: str) -> None:
+    """JSON's 1e400 reads as infinity: the edit was stored in the catalog, then failed in the index (500)."""
+    with client(service, "alice") as alice:
+        before = alice.get("/api/artworks/art-0001").json()
+        response = alice.patch("/api/artworks/art-0001", content='{"extra": {"room": 1e400}}',
+                               headers={"Content-Type": "application/json"})
+        assert response.status_code == 422 and "'room' is inf, not a finite number" in response.json()["detail"]
+        assert alice.get("/api/artworks/art-0001").json() == before
+
 def test_curator_writes_need_a_token(service: str) -> None:
     with client(service) as visitor:
         assert visitor.patch("/api/artworks/art-0001", json={"title": "x"}).status_code == 401

@@ -23,6 +23,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from artscope.embedders.base import EmbedderInfo
 from artscope.heads.store import StoredPrediction
+from artscope.media.dates import EARLIEST_YEAR, LATEST_YEAR
 from artscope.media.fetch import is_url
 from artscope.tasks.search.passages import PassageSearchRequest
 from artscope.tasks.search.types import SearchRequest
@@ -347,8 +348,8 @@ class ArtworkEdit(ApiModel):
     title: ShortText | None = None
     artists: Annotated[list[ShortText], Field(max_length=100)] | None = None
     date: ShortText | None = None
-    year_start: int | None = Field(default=None, ge=-100_000, le=10_000)
-    year_end: int | None = Field(default=None, ge=-100_000, le=10_000)
+    year_start: int | None = Field(default=None, ge=EARLIEST_YEAR, le=LATEST_YEAR)
+    year_end: int | None = Field(default=None, ge=EARLIEST_YEAR, le=LATEST_YEAR)
     """Set from a new ``date`` unless given."""
     type: ShortText | None = None
     medium: ShortText | None = None
