@@ -159,6 +159,14 @@ def test_a_filter_with_a_whole_number_json_cannot_keep_is_refused_by_search_and_
         assert client.post(route, json={"text": "painting", "filters": {"year": 2**53 - 1}}).status_code == 200
 
 
+def test_identifying_a_photo_too_small_to_verify_is_a_422_with_the_reason(client: TestClient) -> None:
+    """A 4000 x 1 upload in identify mode answered 500 (OpenCV's image pyramid)."""
+    uploaded = client.post("/api/uploads", files={"file": ("thin.png", png_bytes(Image.new("RGB", (4000, 1))),
+                                                           "image/png")})
+    response = client.post("/api/search", json={"image_id": uploaded.json()["id"], "verify": True})
+    assert response.status_code == 422 and "needs its shorter side to be at least 64 px" in response.json()["detail"]
+
+
 def test_unknown_artwork_is_404(client: TestClient) -> None:
     response = client.get("/api/artworks/no-such-work")
     assert response.status_code == 404

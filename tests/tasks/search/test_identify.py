@@ -13,6 +13,8 @@ import pytest
 from PIL import Image
 
 import artscope
+from artscope.errors import InvalidInputError
+from artscope.tasks.search import verify
 from artscope.testing import ARTISTS, SyntheticArtwork, draw_artwork
 
 
@@ -81,3 +83,19 @@ def test_near_duplicates_are_told_apart_from_similar_works(sample: artscope.Coll
     assert all(h.match == "similar" for h in result.hits[1:])
     exact = sample.search(image=str(sample_collection_dir / "images" / "colosseum.jpg"), limit=2)
     assert exact.hits[0].match == "exact" and exact.hits[1].match == "similar"
+
+
+def test_a_photo_too_small_to_verify_is_refused_with_a_reason(sample: artscope.Collection) -> None:
+    """A 1 x 1 or 4000 x 1 picture in identify mode answered 500: OpenCV's pyramid failed on it."""
+    for size in ((1, 1), (4000, 1), (1, 3000), (2000, 60)):
+        with pytest.raises(InvalidInputError, match=r"identify mode \(verify\) needs its shorter side"):
+            sample.search(image=Image.new("RGB", size, "red"), verify=True, limit=3)
+
+
+def test_a_picture_too_small_for_keypoints_has_none() -> None:
+    """Stored images are verified too: a tiny one has no features instead of an OpenCV error."""
+    noise = np.random.default_rng(0).integers(0, 255, (100, 100, 3), dtype=np.uint8)
+    assert len(verify.features(Image.fromarray(noise)).keypoints) > 100  # the bound keeps real pictures
+    for size in ((1, 1), (4000, 1), (3, 3)):
+        found = verify.features(Image.new("RGB", size, "red"))
+        assert len(found.keypoints) == 0 and found.descriptors is None

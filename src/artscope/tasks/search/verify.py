@@ -22,6 +22,10 @@ MIN_INLIERS = 30
 collection: true matches 147 and more, other works at most 7; regular stripes and grids can reach
 16-18 by chance, hence 30."""
 RATIO = 0.75
+MIN_SIDE = 64
+"""ORB keeps its keypoints 31 px (its patch size) from the borders: a picture whose shorter side is under
+64 px at the working size has none (noise at 64 x 64: 0 keypoints, at 70 x 70: 8), and OpenCV's image
+pyramid fails outright on a side of a few pixels."""
 
 
 @dataclass(frozen=True)
@@ -31,16 +35,27 @@ class Features:
     descriptors: np.ndarray | None
 
 
-def _gray(image: Image.Image) -> np.ndarray:
+def _working(image: Image.Image) -> Image.Image:
+    """The picture as its keypoints are computed: longest side at most ``WORKING_SIZE``."""
     picture = image.copy()
     picture.thumbnail((WORKING_SIZE, WORKING_SIZE))
-    gray = cv2.cvtColor(np.asarray(picture.convert("RGB")), cv2.COLOR_RGB2GRAY)
-    return cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(gray)  # evens out glare and dim light
+    return picture
+
+
+def verifiable(image: Image.Image) -> bool:
+    """Whether the picture is large enough at the working size to have keypoints at all."""
+    return min(_working(image).size) >= MIN_SIDE
 
 
 def features(image: Image.Image) -> Features:
+    """ORB keypoints and descriptors (none for a picture too small to have any: see ``MIN_SIDE``)."""
+    picture = _working(image)
+    if min(picture.size) < MIN_SIDE:
+        return Features(np.zeros((0, 2), dtype=np.float32), None)
+    gray = cv2.cvtColor(np.asarray(picture.convert("RGB")), cv2.COLOR_RGB2GRAY)
+    gray = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(gray)  # evens out glare and dim light
     orb = cv2.ORB_create(nfeatures=1500, fastThreshold=10)
-    keypoints, descriptors = orb.detectAndCompute(_gray(image), None)
+    keypoints, descriptors = orb.detectAndCompute(gray, None)
     points = np.array([k.pt for k in keypoints], dtype=np.float32).reshape(-1, 2)
     return Features(points, descriptors)
 
