@@ -78,3 +78,5 @@ def test_index_json_is_valid_when_piped_and_progress_stays_off(tmp_path: Path) -
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["records"] == 2
+    # loading the text models drew Hugging Face's own "Loading weights" bar on stderr
+    assert "Loading weights" not in done.stderr and "it/s" not in done.stderr, done.stderr

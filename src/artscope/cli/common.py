@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +27,11 @@ from rich.text import Text
 
 from artscope.errors import ArtscopeError, InvalidInputError
 from artscope.types import Filters, Range
+
+# The libraries' own progress bars (Hugging Face's "Loading weights" as a model loads, downloads) stay off
+# the command's stderr: its progress is its own bar, on a terminal only. Read when huggingface_hub is
+# imported, which the commands do later, when they load a model.
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 console = Console(stderr=False)
 err_console = Console(stderr=True)
