@@ -343,12 +343,12 @@ def _verify(collection: Collection, image: Image.Image, fused: list[tuple[str, f
         if name.startswith("image_centre"):
             candidates += [key for key, _ in ranking[:VERIFY_TOP // 2]]
     candidates = list(dict.fromkeys(candidates))
-    if not verify.verifiable(image):
+    query = verify.features(image)
+    if not len(query.keypoints) and not verify.verifiable(image):  # sized again only when it found none
         width, height = image.size
         raise InvalidInputError(
             f"The photo is {width} x {height} px: identify mode (verify) needs its shorter side to be at "
             f"least {verify.MIN_SIDE} px once its longer side is scaled to {verify.WORKING_SIZE} px.")
-    query = verify.features(image)
     inliers: dict[str, int] = {}
     for record in collection.catalog.get_many(candidates):
         counts = [verify.inliers(query, f) for v in record.views

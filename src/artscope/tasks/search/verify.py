@@ -35,22 +35,23 @@ class Features:
     descriptors: np.ndarray | None
 
 
-def _working(image: Image.Image) -> Image.Image:
-    """The picture as its keypoints are computed: longest side at most ``WORKING_SIZE``."""
+def _working(image: Image.Image) -> Image.Image | None:
+    """The picture as its keypoints are computed (longest side at most ``WORKING_SIZE``), or None when it is
+    too small there to have any (``MIN_SIDE``)."""
     picture = image.copy()
     picture.thumbnail((WORKING_SIZE, WORKING_SIZE))
-    return picture
+    return picture if min(picture.size) >= MIN_SIDE else None
 
 
 def verifiable(image: Image.Image) -> bool:
     """Whether the picture is large enough at the working size to have keypoints at all."""
-    return min(_working(image).size) >= MIN_SIDE
+    return _working(image) is not None
 
 
 def features(image: Image.Image) -> Features:
     """ORB keypoints and descriptors (none for a picture too small to have any: see ``MIN_SIDE``)."""
     picture = _working(image)
-    if min(picture.size) < MIN_SIDE:
+    if picture is None:
         return Features(np.zeros((0, 2), dtype=np.float32), None)
     gray = cv2.cvtColor(np.asarray(picture.convert("RGB")), cv2.COLOR_RGB2GRAY)
     gray = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(gray)  # evens out glare and dim light
