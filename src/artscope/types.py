@@ -131,8 +131,9 @@ class Passage(BaseModel):
         return value
 
 
-INT64 = 2**63
-"""Whole numbers are stored (catalog, index payloads) as 64-bit integers: -INT64 <= n < INT64."""
+def storable_whole(value: int) -> bool:
+    """Whether a whole number fits the 64-bit integers the catalog and the index payloads store."""
+    return -(2**63) <= value < 2**63
 
 
 class Range(BaseModel):

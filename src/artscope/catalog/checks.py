@@ -14,7 +14,7 @@ from typing import Any
 
 from artscope.errors import InvalidInputError
 from artscope.media.dates import EARLIEST_YEAR, LATEST_YEAR, year_in_range
-from artscope.types import INT64, LIST_FIELDS, TEXT_FIELDS, ArtworkRecord
+from artscope.types import LIST_FIELDS, TEXT_FIELDS, ArtworkRecord, storable_whole
 
 MAX_DEPTH = 32
 """Lists and objects inside an extra field nest at most this deep."""
@@ -55,7 +55,7 @@ def _check_value(field: str, value: Any, depth: int) -> None:
             raise InvalidInputError(f"{field!r} holds {value[exc.start]!r}, which is not a character "
                                     "(an unpaired surrogate)") from None
     elif isinstance(value, int):
-        if not -INT64 <= value < INT64:
+        if not storable_whole(value):
             raise InvalidInputError(f"{field!r} is a number too large to store ({str(value)[:24]}...)")
     elif isinstance(value, float):
         if not math.isfinite(value):

@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from artscope.errors import InvalidInputError
-from artscope.types import INT64, Filters, Range
+from artscope.types import Filters, Range, storable_whole
 
 
 class VectorSpec(BaseModel):
@@ -139,7 +139,7 @@ def check_filters(filters: Filters | None, known_fields: set[str]) -> Filters:
                 raise InvalidInputError(f"The filter on {key!r} matches exact values; for {value} give a range "
                                         "({'gte': ..., 'lte': ...}).")
             value = int(value)
-        if isinstance(value, int) and not isinstance(value, bool) and not -INT64 <= value < INT64:
+        if isinstance(value, int) and not isinstance(value, bool) and not storable_whole(value):
             raise InvalidInputError(f"The filter on {key!r} is a whole number too large for any stored value "
                                     f"({str(value)[:24]}...): stored whole numbers are 64-bit.")
         clean[key] = value
